@@ -1,0 +1,69 @@
+/* data.h - datasets: the container, the sources behind a name, and preparation.
+ *
+ * A dataset is N examples of D float inputs (row-major) with T float targets each: one-hot over
+ * n_classes for classification, real values for regression. Classification sets also keep the integer
+ * label of each example. Every source (ESL simulated models, toy sets, IDX/IDX.gz, image folders, CSV)
+ * produces a train and a test dataset through il_data_load; loaders never trust their files.
+ */
+#ifndef INITLAB_DATA_H
+#define INITLAB_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "initlab/status.h"
+
+typedef enum { IL_TASK_CLASSIFICATION = 0, IL_TASK_REGRESSION } il_task;
+
+typedef struct {
+    size_t n;            /* N examples */
+    size_t d;            /* D inputs per example */
+    size_t t;            /* T targets per example (n_classes for classification, or 1 when binary) */
+    float *x;            /* (N, D) */
+    float *y;            /* (N, T) */
+    int32_t *labels;     /* (N) class index, classification only; NULL for regression */
+} il_dataset;
+
+/* What a source produced, with its provenance for the results' meta and the summary. */
+typedef struct {
+    il_dataset train;
+    il_dataset test;
+    il_task task;
+    size_t n_classes;      /* classification: number of classes (>= 2); 0 for regression */
+    char **class_names;    /* n_classes names (sorted folder names, CSV class names, or "0".."9"); may be NULL */
+    double bayes_error;    /* noise variance of a simulated regression model; NAN when unknown */
+    char name[64];         /* source name as listed by il_data_sources ("esl-sigmoids", "fashion-mnist", ...) */
+    char description[256]; /* one line, e.g. "ESL 11.6 sum of sigmoids: 100 train, 10000 test, noise var 0.0..." */
+} il_data;
+
+/* How to prepare the inputs. */
+typedef enum { IL_SCALE_NONE = 0, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT } il_scale;
+
+typedef struct {
+    uint64_t seed;          /* generators, split and anything random in the source */
+    il_scale scale;         /* standardize with TRAIN statistics (default), pixels to [0, 1], or none */
+    double test_fraction;   /* used when the source has no test split (default 0.2) */
+    size_t max_train;       /* 0 = all; otherwise keep the first max_train training examples */
+    size_t max_test;        /* 0 = all */
+} il_data_options;
+
+void il_data_options_default(il_data_options *opt);
+
+/* Load or generate data from a spec "NAME[:key=value,key=value...]" or a path, e.g.
+ *   "esl-sigmoids", "esl-radial:train=200", "xor", "circles:noise=0.1,factor=0.5", "spirals", "moons",
+ *   "fashion-mnist", "fashion-mnist:dir=/path", "idx:images=a.gz,labels=b.gz,test-images=..,test-labels=..",
+ *   "images:dir=data/fashion-sample,size=28x28,color=gray", "csv:file=my.csv,features=a;b,label=y".
+ * On failure out is left empty (safe to il_data_free) and err names the file, the place and what was
+ * expected. Options that do not apply to the source are refused (IL_ERR_USAGE). */
+il_status il_data_load(il_data *out, const char *spec, const il_data_options *opt, il_error *err);
+void il_data_free(il_data *data);
+
+/* The sources a spec can name, for `initlab list`: NULL-terminated arrays of names and one-liners. */
+const char *const *il_data_source_names(void);
+const char *const *il_data_source_descriptions(void);
+
+/* Dataset helpers. */
+il_status il_dataset_alloc(il_dataset *ds, size_t n, size_t d, size_t t, int with_labels, il_error *err);
+void il_dataset_free(il_dataset *ds);
+
+#endif

@@ -1,0 +1,43 @@
+/* train.h - one epoch of mini-batch SGD, and evaluation, over plain arrays.
+ *
+ * Knows nothing of files or datasets: x is (N, D) row-major, y is (N, T) targets (one-hot for softmax),
+ * order is a permutation of 0..N-1 chosen by the caller (the same order for every initializer is what
+ * makes a comparison fair). Batch buffers are allocated once by the caller: an epoch allocates nothing.
+ */
+#ifndef INITLAB_TRAIN_H
+#define INITLAB_TRAIN_H
+
+#include <stddef.h>
+
+#include "initlab/net.h"
+
+typedef struct {
+    float *x; /* (cap, D) gathered inputs */
+    float *y; /* (cap, T) gathered targets */
+    size_t cap;
+} il_batch;
+
+il_status il_batch_alloc(il_batch *batch, size_t cap, size_t D, size_t T, il_error *err);
+void il_batch_free(il_batch *batch);
+
+/* Copy rows order[0..B) of x and y into the batch buffers. */
+void il_batch_gather(il_batch *batch, const float *x, const float *y, size_t D, size_t T,
+                     const size_t *order, size_t B);
+
+/* One pass over order[0..N) in mini-batches of batch_size (the last may be smaller; batch_size >= N
+ * is full-batch gradient descent). Writes the mean training loss seen during the epoch (data loss,
+ * before each step). batch->cap and net->max_batch must be >= min(batch_size, N).
+ * Returns IL_ERR_NUMERIC if a loss or a parameter stops being finite (the net is then unusable). */
+il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const float *y, size_t N,
+                         const size_t *order, size_t batch_size, const il_sgd_options *opt,
+                         double *mean_loss, il_error *err);
+
+typedef struct {
+    double loss;     /* mean data loss */
+    double accuracy; /* share of correct argmax (softmax) or threshold-0.5 (sigmoid) predictions; NAN for identity */
+} il_eval;
+
+/* Evaluate on all N rows in chunks of net->max_batch; no parameters change. */
+il_eval il_net_evaluate(il_net *net, const float *x, const float *y, size_t N);
+
+#endif
