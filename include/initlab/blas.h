@@ -13,9 +13,8 @@
 void il_sgemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K, float alpha, const float *A,
               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
-void il_sgemm_naive(bool trans_a, bool trans_b, size_t M, size_t N, size_t K, float alpha,
-                    const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
-                    size_t ldc);
+void il_sgemm_naive(bool trans_a, bool trans_b, size_t M, size_t N, size_t K, float alpha, const float *A,
+                    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
 /* OpenBLAS threads: set (n >= 1) and read back; the configuration string for the results' meta. */
 void il_blas_set_threads(int n);

@@ -16,12 +16,12 @@
 typedef enum { IL_TASK_CLASSIFICATION = 0, IL_TASK_REGRESSION } il_task;
 
 typedef struct {
-    size_t n;            /* N examples */
-    size_t d;            /* D inputs per example */
-    size_t t;            /* T targets per example (n_classes for classification, or 1 when binary) */
-    float *x;            /* (N, D) */
-    float *y;            /* (N, T) */
-    int32_t *labels;     /* (N) class index, classification only; NULL for regression */
+    size_t n;        /* N examples */
+    size_t d;        /* D inputs per example */
+    size_t t;        /* T targets per example (n_classes for classification, or 1 when binary) */
+    float *x;        /* (N, D) */
+    float *y;        /* (N, T) */
+    int32_t *labels; /* (N) class index, classification only; NULL for regression */
 } il_dataset;
 
 /* What a source produced, with its provenance for the results' meta and the summary. */
@@ -29,22 +29,23 @@ typedef struct {
     il_dataset train;
     il_dataset test;
     il_task task;
-    size_t n_classes;      /* classification: number of classes (>= 2); 0 for regression */
-    char **class_names;    /* n_classes names (sorted folder names, CSV class names, or "0".."9"); may be NULL */
-    double bayes_error;    /* noise variance of a simulated regression model; NAN when unknown */
-    char name[64];         /* source name as listed by il_data_sources ("esl-sigmoids", "fashion-mnist", ...) */
-    char description[256]; /* one line, e.g. "ESL 11.6 sum of sigmoids: 100 train, 10000 test, noise var 0.0..." */
+    size_t n_classes;   /* classification: number of classes (>= 2); 0 for regression */
+    char **class_names; /* n_classes names (sorted folder names, CSV class names, or "0".."9"); may be NULL */
+    double bayes_error; /* noise variance of a simulated regression model; NAN when unknown */
+    char name[64];      /* source name as listed by il_data_sources ("esl-sigmoids", "fashion-mnist", ...) */
+    char description[256]; /* one line, e.g. "ESL 11.6 sum of sigmoids: 100 train, 10000 test, noise var
+                              0.0..." */
 } il_data;
 
 /* How to prepare the inputs. */
 typedef enum { IL_SCALE_NONE = 0, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT } il_scale;
 
 typedef struct {
-    uint64_t seed;          /* generators, split and anything random in the source */
-    il_scale scale;         /* standardize with TRAIN statistics (default), pixels to [0, 1], or none */
-    double test_fraction;   /* used when the source has no test split (default 0.2) */
-    size_t max_train;       /* 0 = all; otherwise keep the first max_train training examples */
-    size_t max_test;        /* 0 = all */
+    uint64_t seed;        /* generators, split and anything random in the source */
+    il_scale scale;       /* standardize with TRAIN statistics (default), pixels to [0, 1], or none */
+    double test_fraction; /* used when the source has no test split (default 0.2) */
+    size_t max_train;     /* 0 = all; otherwise keep the first max_train training examples */
+    size_t max_test;      /* 0 = all */
 } il_data_options;
 
 void il_data_options_default(il_data_options *opt);

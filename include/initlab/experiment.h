@@ -16,19 +16,19 @@
 
 #define IL_MAX_INITS 32
 #define IL_MAX_SEEDS 1000
-#define IL_NAME_MAX 64
+#define IL_NAME_MAX  64
 
 typedef struct {
-    char label[IL_NAME_MAX];          /* column name in wide CSVs, e.g. "uniform" or "uniform-0.01" */
+    char label[IL_NAME_MAX];           /* column name in wide CSVs, e.g. "uniform" or "uniform-0.01" */
     il_init_spec layer[IL_MAX_LAYERS]; /* one spec per layer (the same for all unless given per layer) */
 } il_init_entry;
 
 typedef struct {
-    char name[IL_NAME_MAX];       /* [experiment] name */
-    char description[1024];       /* [experiment] description: what it shows, shown in the report */
+    char name[IL_NAME_MAX]; /* [experiment] name */
+    char description[1024]; /* [experiment] description: what it shows, shown in the report */
     /* [data] */
-    char data[512];               /* source spec, as for il_data_load */
-    il_data_options data_opt;     /* scale, test fraction, caps, data seed */
+    char data[512];           /* source spec, as for il_data_load */
+    il_data_options data_opt; /* scale, test fraction, caps, data seed */
     /* [network] */
     size_t n_hidden;              /* number of hidden layers */
     size_t hidden[IL_MAX_LAYERS]; /* hidden widths; input and output widths come from the data */
@@ -36,9 +36,9 @@ typedef struct {
     int output;                   /* il_output, or -1 = chosen from the task (identity / sigmoid / softmax) */
     /* [training] */
     size_t epochs;
-    size_t batch_size;            /* 0 = full batch */
+    size_t batch_size; /* 0 = full batch */
     il_sgd_options sgd;
-    double divergence_loss;       /* a loss above this (or NaN/Inf) marks the run diverged */
+    double divergence_loss; /* a loss above this (or NaN/Inf) marks the run diverged */
     /* [inits] */
     size_t n_inits;
     il_init_entry inits[IL_MAX_INITS];
@@ -46,12 +46,12 @@ typedef struct {
     size_t n_seeds;
     uint64_t seeds[IL_MAX_SEEDS];
     /* [logging] */
-    size_t log_every_epochs;      /* default 1 */
-    size_t log_every_steps;       /* 0 = off; else also log every N steps during the first epoch(s) */
-    size_t probe_samples;         /* number of probe samples drawn from the training set */
+    size_t log_every_epochs; /* default 1 */
+    size_t log_every_steps;  /* 0 = off; else also log every N steps during the first epoch(s) */
+    size_t probe_samples;    /* number of probe samples drawn from the training set */
     /* [output] */
-    char out_dir[1024];           /* parent folder of results */
-    size_t jobs;                  /* 0 = number of cores */
+    char out_dir[1024]; /* parent folder of results */
+    size_t jobs;        /* 0 = number of cores */
 } il_experiment;
 
 /* The embedded default experiment (ESL sum of sigmoids, 10 sigmoid units, five inits, 10 seeds). */

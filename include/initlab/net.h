@@ -19,19 +19,19 @@
 #define IL_MAX_LAYERS 64
 
 typedef struct {
-    size_t n_layers;                  /* L >= 1 dense layers */
-    size_t sizes[IL_MAX_LAYERS + 1];  /* sizes[0] = inputs, sizes[L] = outputs; all >= 1 */
-    il_act hidden[IL_MAX_LAYERS];     /* activation of layer l < L-1 */
-    il_output output;                 /* output activation and loss of layer L-1 */
+    size_t n_layers;                 /* L >= 1 dense layers */
+    size_t sizes[IL_MAX_LAYERS + 1]; /* sizes[0] = inputs, sizes[L] = outputs; all >= 1 */
+    il_act hidden[IL_MAX_LAYERS];    /* activation of layer l < L-1 */
+    il_output output;                /* output activation and loss of layer L-1 */
 } il_net_spec;
 
 typedef struct {
     il_net_spec spec;
     size_t max_batch;
-    size_t n_params;   /* total floats in params (and in grads, momentum) */
-    float *params;     /* one block: w0 b0 w1 b1 ... */
-    float *grads;      /* same layout as params */
-    float *momentum;   /* same layout as params */
+    size_t n_params;          /* total floats in params (and in grads, momentum) */
+    float *params;            /* one block: w0 b0 w1 b1 ... */
+    float *grads;             /* same layout as params */
+    float *momentum;          /* same layout as params */
     float *w[IL_MAX_LAYERS];  /* (I, O) views into params */
     float *b[IL_MAX_LAYERS];  /* (O) */
     float *dw[IL_MAX_LAYERS]; /* (I, O) views into grads */

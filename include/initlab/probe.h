@@ -18,12 +18,12 @@
 #define IL_HIST_BINS 40
 
 typedef struct {
-    double weight_norm;      /* ||W_l||_F */
-    double grad_norm;        /* ||dL/dW_l||_F on the probe set (biases excluded) */
+    double weight_norm;             /* ||W_l||_F */
+    double grad_norm;               /* ||dL/dW_l||_F on the probe set (biases excluded) */
     double preact_mean, preact_std; /* over every unit x sample pair of z */
     double act_mean, act_std;       /* over every unit x sample pair of a = f(z) */
-    double saturated;        /* share of pairs with f'(z) < 0.1 max f' (sigmoid/tanh; NAN otherwise) */
-    double linear_region;    /* share of pairs with |z| < 1 */
+    double saturated;               /* share of pairs with f'(z) < 0.1 max f' (sigmoid/tanh; NAN otherwise) */
+    double linear_region;           /* share of pairs with |z| < 1 */
     double dead;             /* share of units with a = 0 on every probe sample (ReLU; NAN otherwise) */
     size_t distinct_units;   /* hidden units unlike every other (exact comparison of weights and bias) */
     size_t units;            /* O, the layer's width */
@@ -32,11 +32,11 @@ typedef struct {
 } il_probe_layer;
 
 typedef struct {
-    double linearity;        /* R^2 of outputs on inputs (1 = the net computes a linear function) */
-    double weight_norm;      /* over all layers (biases excluded) */
-    double param_norm;       /* over every parameter (weights and biases) */
-    double grad_norm;        /* over all weight gradients */
-    double probe_loss;       /* data loss on the probe set */
+    double linearity;   /* R^2 of outputs on inputs (1 = the net computes a linear function) */
+    double weight_norm; /* over all layers (biases excluded) */
+    double param_norm;  /* over every parameter (weights and biases) */
+    double grad_norm;   /* over all weight gradients */
+    double probe_loss;  /* data loss on the probe set */
 } il_probe_net;
 
 typedef struct il_probe il_probe;

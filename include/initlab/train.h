@@ -21,20 +21,21 @@ il_status il_batch_alloc(il_batch *batch, size_t cap, size_t D, size_t T, il_err
 void il_batch_free(il_batch *batch);
 
 /* Copy rows order[0..B) of x and y into the batch buffers. */
-void il_batch_gather(il_batch *batch, const float *x, const float *y, size_t D, size_t T,
-                     const size_t *order, size_t B);
+void il_batch_gather(il_batch *batch, const float *x, const float *y, size_t D, size_t T, const size_t *order,
+                     size_t B);
 
 /* One pass over order[0..N) in mini-batches of batch_size (the last may be smaller; batch_size >= N
  * is full-batch gradient descent). Writes the mean training loss seen during the epoch (data loss,
  * before each step). batch->cap and net->max_batch must be >= min(batch_size, N).
  * Returns IL_ERR_NUMERIC if a loss or a parameter stops being finite (the net is then unusable). */
 il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const float *y, size_t N,
-                         const size_t *order, size_t batch_size, const il_sgd_options *opt,
-                         double *mean_loss, il_error *err);
+                         const size_t *order, size_t batch_size, const il_sgd_options *opt, double *mean_loss,
+                         il_error *err);
 
 typedef struct {
     double loss;     /* mean data loss */
-    double accuracy; /* share of correct argmax (softmax) or threshold-0.5 (sigmoid) predictions; NAN for identity */
+    double accuracy; /* share of correct argmax (softmax) or threshold-0.5 (sigmoid) predictions; NAN for
+                        identity */
 } il_eval;
 
 /* Evaluate on all N rows in chunks of net->max_batch; no parameters change. */
