@@ -32,7 +32,7 @@ typedef struct {
 } il_probe_layer;
 
 typedef struct {
-    double linearity;   /* R^2 of outputs on inputs (1 = the net computes a linear function) */
+    double linearity;   /* R^2 of z_L (outputs; logits for sigmoid/softmax) on the inputs: 1 = linear */
     double weight_norm; /* over all layers (biases excluded) */
     double param_norm;  /* over every parameter (weights and biases) */
     double grad_norm;   /* over all weight gradients */
