@@ -260,11 +260,101 @@ static void test_backprop_matches_finite_differences_for_softmax_output_and_cros
     check_output(IL_OUT_SOFTMAX, 3);
 }
 
+/* ---- the pieces: activations and losses on their own ------------------------------------------- */
+
+static void test_activation_derivatives_from_the_value_match_finite_differences(void **state) {
+    (void)state;
+    for (int act = 0; act < IL_ACT_COUNT; act++) {
+        double worst = 0.0;
+        for (double z = -4.0; z <= 4.0; z += 0.37) {
+            if (act == IL_ACT_RELU && fabs(z) < 1e-3) continue; /* the kink */
+            float zf = (float)z, a, up, down;
+            il_act_forward((il_act)act, &a, &zf, 1);
+            const double h = 1e-3;
+            float zu = (float)(z + h), zd = (float)(z - h);
+            il_act_forward((il_act)act, &up, &zu, 1);
+            il_act_forward((il_act)act, &down, &zd, 1);
+            const double numeric = ((double)up - down) / ((double)zu - zd);
+            const double analytic = il_act_derivative((il_act)act, a);
+            worst = fmax(worst, fabs(numeric - analytic));
+            assert_true(analytic <= il_act_derivative_max((il_act)act) + 1e-7);
+            /* il_act_backward is da * f'. */
+            float da = 0.75f, dz;
+            il_act_backward((il_act)act, &dz, &da, &a, 1);
+            assert_float_equal(dz, 0.75f * analytic, 1e-7);
+        }
+        print_message("%s: largest |f' - finite difference| %.2g\n", il_act_name((il_act)act), worst);
+        assert_true(worst < 1e-3);
+    }
+    /* The slopes at 0, where near-zero weights put every unit (ESL 11.5.1): 1/4, 1, and ReLU's 0 at 0. */
+    float zero = 0.0f, a;
+    il_act_forward(IL_ACT_SIGMOID, &a, &zero, 1);
+    assert_true(a == 0.5f && il_act_derivative(IL_ACT_SIGMOID, a) == 0.25f);
+    il_act_forward(IL_ACT_TANH, &a, &zero, 1);
+    assert_true(a == 0.0f && il_act_derivative(IL_ACT_TANH, a) == 1.0f);
+    il_act_forward(IL_ACT_RELU, &a, &zero, 1);
+    assert_true(a == 0.0f && il_act_derivative(IL_ACT_RELU, a) == 0.0f);
+    assert_true(il_act_derivative_max(IL_ACT_SIGMOID) == 0.25f);
+}
+
+static void test_losses_have_their_textbook_values(void **state) {
+    (void)state;
+    /* Squared error: 1/(2B) sum (p - y)^2. */
+    const float p[] = {1.0f, 2.0f, 3.0f, 5.0f}, y[] = {0.0f, 2.0f, 1.0f, 5.0f};
+    assert_float_equal(il_output_loss(IL_OUT_IDENTITY, p, y, 2, 2), (1.0 + 4.0) / 4.0, 1e-12);
+    /* BCE at p = 1/2 is ln 2 per output; softmax CE of a uniform 4-way guess is ln 4. */
+    const float half[] = {0.5f, 0.5f}, t[] = {1.0f, 0.0f};
+    assert_float_equal(il_output_loss(IL_OUT_SIGMOID, half, t, 2, 1), log(2.0), 1e-7);
+    const float quarter[] = {0.25f, 0.25f, 0.25f, 0.25f}, onehot[] = {0, 0, 1, 0};
+    assert_float_equal(il_output_loss(IL_OUT_SOFTMAX, quarter, onehot, 1, 4), log(4.0), 1e-7);
+    /* Softmax rows sum to 1 and do not overflow. */
+    const float z[] = {1000.0f, 1001.0f, -50.0f, 0.0f, 0.0f, 0.0f};
+    float q[6];
+    il_output_forward(IL_OUT_SOFTMAX, q, z, 2, 3);
+    assert_float_equal(q[0] + q[1] + q[2], 1.0, 1e-6);
+    assert_float_equal(q[1] / q[0], exp(1.0), 1e-4);
+    assert_float_equal(q[3], 1.0 / 3.0, 1e-7);
+    /* Certain and wrong: clamped, finite. */
+    const float certain[] = {0.0f, 1.0f};
+    const double worst = il_output_loss(IL_OUT_SIGMOID, certain, t, 2, 1);
+    assert_true(isfinite(worst) && worst > 20.0);
+    /* The fused gradient is (p - y) / B for every pair. */
+    float dz[4];
+    for (int out = 0; out < IL_OUT_COUNT; out++) {
+        il_output_backward((il_output)out, dz, p, y, 2, 2);
+        for (int i = 0; i < 4; i++)
+            assert_float_equal(dz[i], (p[i] - y[i]) / 2.0f, 1e-7);
+    }
+}
+
+static void test_activation_and_output_names_parse(void **state) {
+    (void)state;
+    for (int act = 0; act < IL_ACT_COUNT; act++) {
+        assert_int_equal(il_act_parse(il_act_name((il_act)act)), act);
+        assert_true(strlen(il_act_describe((il_act)act)) > 5);
+    }
+    for (int out = 0; out < IL_OUT_COUNT; out++) {
+        assert_int_equal(il_output_parse(il_output_name((il_output)out)), out);
+        assert_true(strlen(il_output_describe((il_output)out)) > 5);
+    }
+    assert_int_equal(il_act_parse("linear"), IL_ACT_IDENTITY);
+    assert_int_equal(il_output_parse("mse"), IL_OUT_IDENTITY);
+    assert_int_equal(il_output_parse("bce"), IL_OUT_SIGMOID);
+    assert_int_equal(il_output_parse("ce"), IL_OUT_SOFTMAX);
+    assert_int_equal(il_act_parse("Sigmoid"), -1);
+    assert_int_equal(il_act_parse("softmax"), -1);
+    assert_int_equal(il_act_parse(NULL), -1);
+    assert_int_equal(il_output_parse("relu"), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backprop_matches_finite_differences_for_identity_output_and_squared_error),
         cmocka_unit_test(test_backprop_matches_finite_differences_for_sigmoid_output_and_cross_entropy),
         cmocka_unit_test(test_backprop_matches_finite_differences_for_softmax_output_and_cross_entropy),
+        cmocka_unit_test(test_activation_derivatives_from_the_value_match_finite_differences),
+        cmocka_unit_test(test_losses_have_their_textbook_values),
+        cmocka_unit_test(test_activation_and_output_names_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
