@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,11 @@ static double compare_shape(il_rng *rng, bool ta, bool tb, size_t M, size_t N, s
     il_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
     il_sgemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
 
-    /* Entries are sums of K products of values in [-1, 1]: float rounding error grows at most like K eps. */
-    const double tol = 1e-6 * (double)(K + 1) * (fabs(alpha) + 1.0) + 1e-6 * fabs(beta);
+    /* Entries are sums of K products of values in [-1, 1]: the float rounding error of such a sum is at
+     * most about K eps (eps = FLT_EPSILON) times the largest partial sum, which is at most K; in practice
+     * errors add like a random walk, so 2 K eps (scaled by alpha, plus the beta C term) is a safe bound
+     * that still catches a wrong element, a wrong transpose or a wrong leading dimension. */
+    const double tol = 2.0 * FLT_EPSILON * ((double)(K + 1) * (fabs(alpha) + 1.0) + fabs(beta));
     double worst = 0.0;
     for (size_t i = 0; i < M; i++) {
         for (size_t j = 0; j < ldc; j++) {
