@@ -36,22 +36,15 @@ static const unsigned char model_magic[MODEL_MAGIC_SIZE] = {'I', 'N', 'I', 'T', 
 
 /* Codes stored in the file. They are part of the format, so they are spelled out here rather than taken
  * from the order of the il_act / il_output enums, which may grow or be reordered. */
-static const struct {
-    il_act act;
-    const char *name;
-} hidden_codes[] = {
-    {IL_ACT_IDENTITY, "identity"}, {IL_ACT_SIGMOID, "sigmoid"}, {IL_ACT_TANH, "tanh"}, {IL_ACT_RELU, "relu"}};
+static const il_act hidden_codes[] = {IL_ACT_IDENTITY, IL_ACT_SIGMOID, IL_ACT_TANH, IL_ACT_RELU};
 #define N_HIDDEN_CODES (sizeof hidden_codes / sizeof hidden_codes[0])
 
-static const struct {
-    il_output out;
-    const char *name;
-} output_codes[] = {{IL_OUT_IDENTITY, "identity"}, {IL_OUT_SIGMOID, "sigmoid"}, {IL_OUT_SOFTMAX, "softmax"}};
+static const il_output output_codes[] = {IL_OUT_IDENTITY, IL_OUT_SIGMOID, IL_OUT_SOFTMAX};
 #define N_OUTPUT_CODES (sizeof output_codes / sizeof output_codes[0])
 
 static int hidden_code_of(il_act act, uint32_t *code) {
     for (uint32_t c = 0; c < N_HIDDEN_CODES; c++)
-        if (hidden_codes[c].act == act) {
+        if (hidden_codes[c] == act) {
             *code = c;
             return 1;
         }
@@ -60,7 +53,7 @@ static int hidden_code_of(il_act act, uint32_t *code) {
 
 static int output_code_of(il_output out, uint32_t *code) {
     for (uint32_t c = 0; c < N_OUTPUT_CODES; c++)
-        if (output_codes[c].out == out) {
+        if (output_codes[c] == out) {
             *code = c;
             return 1;
         }
@@ -399,7 +392,7 @@ static il_status parse_header(reader *r, il_net_spec *spec, uint64_t *n_params, 
                            "%s: byte %zu: expected the activation code of hidden layer %zu (0 identity, "
                            "1 sigmoid, 2 tanh, 3 relu), found %" PRIu32,
                            path, at, l, code);
-        spec->hidden[l] = hidden_codes[code].act;
+        spec->hidden[l] = hidden_codes[code];
     }
     uint32_t out_code;
     at = r->pos;
@@ -409,7 +402,7 @@ static il_status parse_header(reader *r, il_net_spec *spec, uint64_t *n_params, 
             err, IL_ERR_FORMAT,
             "%s: byte %zu: expected the output code (0 identity, 1 sigmoid, 2 softmax), found %" PRIu32, path,
             at, out_code);
-    spec->output = output_codes[out_code].out;
+    spec->output = output_codes[out_code];
 
     at = r->pos;
     if ((st = need(r, 8, "the number of parameters", err)) != IL_OK) return st;
@@ -420,9 +413,11 @@ static il_status parse_header(reader *r, il_net_spec *spec, uint64_t *n_params, 
         char shape[128];
         size_t used = 0;
         shape[0] = '\0';
-        for (size_t i = 0; i <= L && used + 16 < sizeof shape; i++)
-            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%" PRIu64, i ? "," : "", sizes[i]);
-        if (used + 16 >= sizeof shape) snprintf(shape + used, sizeof shape - used, ",...");
+        size_t shown = 0; /* sizes that fit the message; each takes at most 11 characters */
+        for (; shown <= L && used + 16 < sizeof shape; shown++)
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%" PRIu64, shown ? "," : "",
+                                     sizes[shown]);
+        if (shown <= L) snprintf(shape + used, sizeof shape - used, ",...");
         if (implied == 0)
             return il_fail(err, IL_ERR_FORMAT,
                            "%s: byte %zu: the layer sizes %s imply more parameters than can be counted", path,
