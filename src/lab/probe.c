@@ -14,11 +14,12 @@
 
 #include "initlab/probe.h"
 
-/* A unit's fingerprint for the hashed distinct-units count. */
+/* A slot of the open-addressing table of the hashed distinct-units count: one representative unit of a
+ * class of equal units, or unit = SIZE_MAX when empty. */
 typedef struct {
     uint64_t hash;
     size_t unit;
-} unit_key;
+} unit_slot;
 
 struct il_probe {
     il_net_spec spec;
@@ -27,7 +28,9 @@ struct il_probe {
     float *y;           /* (n, T) */
     il_net *net;        /* the probe's own net, max_batch n: forward/backward workspace */
     il_linear_fit *fit; /* the centred inputs, factorized once */
-    unit_key *keys;     /* (max O over layers) */
+    uint64_t *hashes;   /* (widest O) one hash per unit */
+    unit_slot *table;   /* (table_size) a power of two >= 2 * widest O */
+    size_t table_size;
 };
 
 /* ---- symmetry: distinct units ------------------------------------------------------------------------ */
@@ -68,35 +71,34 @@ static uint64_t mix(uint64_t h, uint64_t v) {
     return h * 0xff51afd7ed558ccdull;
 }
 
-static int compare_keys(const void *pa, const void *pb) {
-    const unit_key *a = pa, *b = pb;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return a->unit < b->unit ? -1 : (a->unit > b->unit);
-}
-
-/* The same count as il_distinct_units in O (I + log O) plus the comparisons within groups of equal hash:
- * hash every unit's (weights, bias), sort by hash, and count classes only inside each group. */
-static size_t distinct_units_hashed(const float *w, const float *b, size_t I, size_t O, unit_key *keys) {
-    for (size_t j = 0; j < O; j++) {
-        keys[j].unit = j;
-        keys[j].hash = mix(0x243f6a8885a308d3ull, float_bits(b[j]));
-    }
+/* The same count as il_distinct_units in O * (I + 1) expected time: hash every unit's (weights, bias), then
+ * put the units one by one into a hash table that keeps one representative per class; a unit is compared
+ * weight by weight only with representatives of the same hash, and starts a new class if none matches.
+ * table has table_size (a power of two > O) slots; nothing is allocated. */
+static size_t distinct_units_hashed(const float *w, const float *b, size_t I, size_t O, uint64_t *hashes,
+                                    unit_slot *table, size_t table_size) {
+    for (size_t j = 0; j < O; j++)
+        hashes[j] = mix(0x243f6a8885a308d3ull, float_bits(b[j]));
     for (size_t i = 0; i < I; i++) /* row by row: w is (I, O) row-major */
         for (size_t j = 0; j < O; j++)
-            keys[j].hash = mix(keys[j].hash, float_bits(w[i * O + j]));
-    qsort(keys, O, sizeof *keys, compare_keys);
+            hashes[j] = mix(hashes[j], float_bits(w[i * O + j]));
+    for (size_t s = 0; s < table_size; s++)
+        table[s].unit = SIZE_MAX;
+    const size_t mask = table_size - 1;
     size_t classes = 0;
-    for (size_t start = 0; start < O;) {
-        size_t end = start + 1;
-        while (end < O && keys[end].hash == keys[start].hash)
-            end++;
-        for (size_t m = start; m < end; m++) {
-            int is_new = 1;
-            for (size_t q = start; q < m && is_new; q++)
-                if (units_equal(w, b, I, O, keys[m].unit, keys[q].unit)) is_new = 0;
-            classes += (size_t)is_new;
+    for (size_t j = 0; j < O; j++) {
+        size_t s = (size_t)(hashes[j] ^ (hashes[j] >> 32)) & mask;
+        int is_new = 1;
+        for (; table[s].unit != SIZE_MAX; s = (s + 1) & mask) /* linear probing to an empty slot */
+            if (table[s].hash == hashes[j] && units_equal(w, b, I, O, j, table[s].unit)) {
+                is_new = 0;
+                break;
+            }
+        if (is_new) {
+            table[s].hash = hashes[j];
+            table[s].unit = j;
+            classes++;
         }
-        start = end;
     }
     return classes;
 }
@@ -115,9 +117,11 @@ il_status il_probe_create(il_probe **out, const il_net_spec *spec, const float *
     if (n > SIZE_MAX / sizeof(float) / D || n > SIZE_MAX / sizeof(float) / T)
         return il_fail(err, IL_ERR_USAGE, "%zu probe samples are too many for %zu inputs and %zu targets", n,
                        D, T);
-    size_t widest = 0;
+    size_t widest = 0, table_size = 1;
     for (size_t l = 1; l <= L; l++)
         widest = spec->sizes[l] > widest ? spec->sizes[l] : widest;
+    while (table_size < 2 * widest) /* widest <= 1e7 (il_net_spec_check): no overflow */
+        table_size *= 2;
 
     il_probe *probe = calloc(1, sizeof *probe);
     if (!probe) return il_fail(err, IL_ERR_NOMEM, "out of memory for the probe");
@@ -125,8 +129,10 @@ il_status il_probe_create(il_probe **out, const il_net_spec *spec, const float *
     probe->n = n;
     probe->x = malloc(n * D * sizeof *probe->x);
     probe->y = malloc(n * T * sizeof *probe->y);
-    probe->keys = malloc(widest * sizeof *probe->keys);
-    if (!probe->x || !probe->y || !probe->keys) {
+    probe->hashes = malloc(widest * sizeof *probe->hashes);
+    probe->table = malloc(table_size * sizeof *probe->table);
+    probe->table_size = table_size;
+    if (!probe->x || !probe->y || !probe->hashes || !probe->table) {
         il_probe_free(probe);
         return il_fail(err, IL_ERR_NOMEM, "out of memory for %zu probe samples", n);
     }
@@ -148,7 +154,8 @@ void il_probe_free(il_probe *probe) {
     il_linear_fit_free(probe->fit);
     free(probe->x);
     free(probe->y);
-    free(probe->keys);
+    free(probe->hashes);
+    free(probe->table);
     free(probe);
 }
 
@@ -271,7 +278,8 @@ static void measure_layer(il_probe *probe, size_t l, il_probe_layer *out) {
         out->dead = NAN;
     }
 
-    out->distinct_units = distinct_units_hashed(net->w[l], net->b[l], I, O, probe->keys);
+    out->distinct_units =
+        distinct_units_hashed(net->w[l], net->b[l], I, O, probe->hashes, probe->table, probe->table_size);
 
     const int probabilities = is_output && net->spec.output != IL_OUT_IDENTITY;
     histogram_range(act, probabilities, a, count, &out->hist_lo, &out->hist_hi);

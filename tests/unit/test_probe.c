@@ -404,6 +404,31 @@ static void test_crafted_duplicates_are_counted_once(void **state) {
     il_net_free(net);
 }
 
+static void test_hashed_count_agrees_with_the_pairwise_reference_on_a_wide_layer(void **state) {
+    (void)state;
+    /* 300 units: units 0..16 are random prototypes, unit j >= 17 copies prototype 7j mod 17. Then units
+     * 0..4 get a bias of their own, while their copies keep the old one: 17 classes of copies (including
+     * prototypes 5..16) plus 5 unique units = 22. */
+    const size_t sizes[] = {8, 300, 2};
+    il_net_spec spec = make_spec(sizes, 2, IL_ACT_SIGMOID, IL_OUT_IDENTITY);
+    il_net *net = make_net(&spec, IL_INIT_UNIFORM, 0.7, 70);
+    const size_t I = 8, O = 300;
+    float *w = net->w[0], *b = net->b[0];
+    for (size_t j = 17; j < O; j++) { /* units 0..16 are the prototypes as drawn */
+        const size_t proto = (7 * j) % 17;
+        for (size_t i = 0; i < I; i++)
+            w[i * O + j] = w[i * O + proto];
+        b[j] = b[proto];
+    }
+    for (size_t j = 0; j < 5; j++)
+        b[j] = 100.0f + (float)j;
+    assert_int_equal(il_distinct_units(w, b, I, O), 22);
+    il_probe_layer layers[2];
+    probe_once(net, 20, 71, layers);
+    assert_int_equal(layers[0].distinct_units, 22);
+    il_net_free(net);
+}
+
 static void test_zero_init_tanh_hidden_weights_get_no_gradient(void **state) {
     (void)state;
     /* With every weight 0 and tanh(0) = 0, the hidden layer outputs 0 and the output weights are 0: the
@@ -659,6 +684,7 @@ int main(void) {
         cmocka_unit_test(test_zero_init_has_one_distinct_unit_per_layer),
         cmocka_unit_test(test_random_init_makes_every_unit_distinct),
         cmocka_unit_test(test_crafted_duplicates_are_counted_once),
+        cmocka_unit_test(test_hashed_count_agrees_with_the_pairwise_reference_on_a_wide_layer),
         cmocka_unit_test(test_zero_init_tanh_hidden_weights_get_no_gradient),
         cmocka_unit_test(test_large_weights_saturate_sigmoid_and_tanh_units),
         cmocka_unit_test(test_saturated_fraction_counts_exactly_the_flat_pairs),
