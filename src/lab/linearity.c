@@ -48,7 +48,8 @@ static size_t svd_work_size(int n, int D) {
     const size_t mn = min_size((size_t)n, (size_t)D), mx = (size_t)(n > D ? n : D);
     size_t minimum = 3 * mn + mx > 5 * mn ? 3 * mn + mx : 5 * mn;
     size_t work = (size_t)optimum;
-    return work > minimum ? work : (minimum > 0 ? minimum : 1);
+    work = work > minimum ? work : (minimum > 0 ? minimum : 1);
+    return work <= INT_MAX ? work : 0; /* LAPACK takes it as an int */
 }
 
 /* Both sizes fit LAPACK's int, and n * D doubles are addressable. */
@@ -77,7 +78,8 @@ static int centre_inputs(double *xc, const float *x, size_t n, size_t D) {
 
 /* SVD of xc (n, D) column-major in place: on return its first r columns hold the orthonormal basis U of
  * the inputs' linear span. Singular values below max(n, D) * FLT_EPSILON * s_max are dropped: the inputs
- * came as float, so smaller directions are rounding, not data (MATLAB's rank rule with float's epsilon).
+ * came as float, so smaller directions are rounding, not data (the usual numerical-rank rule, with float's
+ * epsilon).
  * s has min(n, D) doubles, work has lwork. Returns LAPACK's info (0 = converged). */
 static int input_basis(double *xc, size_t n, size_t D, double *s, double *work, size_t lwork, size_t *rank) {
     const int m = (int)n, k = (int)D, lda = n > 0 ? (int)n : 1, one = 1, lw = (int)lwork;
