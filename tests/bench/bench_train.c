@@ -26,10 +26,12 @@
 #define MAX_THREAD_COUNTS 8
 #define MAX_REPS          101
 #define BENCH_SEED        20240611u
+#define MAX_GROUP         16 /* measurements timed together */
 
 /* ---- what is measured ------------------------------------------------------------------------------- */
 
 typedef struct {
+    const char *key;      /* what --shapes selects it by */
     const char *name;     /* the shape as the table prints it */
     const char *layers;   /* the layer list as il_net_spec_parse_layers reads it */
     il_act hidden;        /* every hidden layer */
@@ -46,30 +48,33 @@ typedef struct {
  * over one output would be constant, its gradient zero). N = 4096 for the MLP keeps the inputs (12.8 MB) in
  * a typical last-level cache; the gather cost of a step is still a real row-by-row copy. */
 static const bench_shape shapes[] = {
-    {"784-256-128-10",
-     "784,256,128,10",
-     IL_ACT_RELU,
-     IL_OUT_SOFTMAX,
-     {IL_INIT_HE, 0.0, 0.0},
-     64,
-     4096,
-     "ReLU hidden, softmax + cross-entropy, He init, N = 4096 random N(0,1) inputs with random labels"},
-    {"784-256-128-10",
-     "784,256,128,10",
-     IL_ACT_RELU,
-     IL_OUT_SOFTMAX,
-     {IL_INIT_HE, 0.0, 0.0},
-     256,
-     4096,
-     "same net and data, batch 256"},
-    {"2-10-1",
-     "2,10,1",
-     IL_ACT_SIGMOID,
-     IL_OUT_IDENTITY,
-     {IL_INIT_UNIFORM, 0.7, 0.0},
-     100,
-     100,
-     "ESL 11.6: sigmoid hidden, identity output + squared error, uniform 0.7 init, full batch of 100"},
+    {.key = "mlp-64",
+     .name = "784-256-128-10",
+     .layers = "784,256,128,10",
+     .hidden = IL_ACT_RELU,
+     .output = IL_OUT_SOFTMAX,
+     .init = {IL_INIT_HE, 0.0, 0.0},
+     .batch = 64,
+     .n_examples = 4096,
+     .describe = "ReLU hidden, softmax + cross-entropy, He init, N = 4096 N(0,1) inputs, random labels"},
+    {.key = "mlp-256",
+     .name = "784-256-128-10",
+     .layers = "784,256,128,10",
+     .hidden = IL_ACT_RELU,
+     .output = IL_OUT_SOFTMAX,
+     .init = {IL_INIT_HE, 0.0, 0.0},
+     .batch = 256,
+     .n_examples = 4096,
+     .describe = "the same net and data at batch 256"},
+    {.key = "esl-100",
+     .name = "2-10-1",
+     .layers = "2,10,1",
+     .hidden = IL_ACT_SIGMOID,
+     .output = IL_OUT_IDENTITY,
+     .init = {IL_INIT_UNIFORM, 0.7, 0.0},
+     .batch = 100,
+     .n_examples = 100,
+     .describe = "ESL 11.6: sigmoid hidden, identity output + squared error, uniform 0.7 init, full batch"},
 };
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -79,64 +84,122 @@ typedef struct {
     double rep_ms;    /* target length of one repetition */
     int threads[MAX_THREAD_COUNTS];
     size_t n_threads;
-    int parts;  /* also time the pieces of a step */
-    int header; /* print the CSV header line */
+    int parts;              /* also time the pieces of a step */
+    int header;             /* print the CSV header line */
+    int selected[N_SHAPES]; /* which shapes to measure */
 } bench_options;
 
 /* ---- timing ---------------------------------------------------------------------------------------- */
 
-static double now_ms(void) {
+static double clock_ms(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* Wall-clock time: what a user waits for. */
+static double now_ms(void) {
+    return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* CPU time of the whole process (all its threads): with one thread, the time the step really ran, which
+ * other programs on the machine do not inflate; with more, the work of all threads, spinning included. */
+static double cpu_ms(void) {
+    return clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Do `units` units of work; reset (may be NULL) puts the state back before a repetition, untimed. */
 typedef void (*work_fn)(void *ctx, size_t units);
 typedef void (*reset_fn)(void *ctx);
 
+/* One measurement of a group. The group's first item is its reference (the floor): every repetition runs
+ * all items back to back, so the ratio of an item to the reference is taken within one repetition, under
+ * the same load of the machine, and its median over repetitions is robust to other work going on. */
 typedef struct {
-    double median, min, max; /* milliseconds per unit over the repetitions */
-    size_t units;            /* units per repetition */
-} timing;
+    const char *impl; /* floor or initlab */
+    const char *part; /* step, or the piece of a step */
+    work_fn work;
+    reset_fn reset;
+    void *ctx;
+    size_t steps_per_unit; /* an epoch holds N / B steps; everything else is one step per unit */
+    /* results, per step */
+    size_t units;            /* units per repetition, calibrated in the warm-up */
+    double median, min, max; /* milliseconds per step over the repetitions */
+    double cpu_median;       /* process CPU milliseconds per step, median over the repetitions */
+    double ratio;            /* median over repetitions of (this item / the reference) */
+} bench_item;
+
+/* An item to measure; its results start at zero. */
+static bench_item make_item(const char *impl, const char *part, work_fn work, reset_fn reset, void *ctx,
+                            size_t steps_per_unit) {
+    bench_item it;
+    memset(&it, 0, sizeof it);
+    it.impl = impl;
+    it.part = part;
+    it.work = work;
+    it.reset = reset;
+    it.ctx = ctx;
+    it.steps_per_unit = steps_per_unit;
+    return it;
+}
 
 static int compare_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* Warm up for warmup_ms (at least three units) and estimate the cost of one unit from it, choose the units
- * per repetition so that one repetition lasts about rep_ms, then time R repetitions. The median is the
- * number to read; min and max show the spread (the machine is shared: max is the noisy one). */
-static timing measure(work_fn work, reset_fn reset, void *ctx, const bench_options *opt) {
-    if (reset) reset(ctx);
-    size_t warm_units = 0;
-    const double start = now_ms();
-    double elapsed = 0.0;
-    while (warm_units < 3 || elapsed < opt->warmup_ms) {
-        work(ctx, 1);
-        warm_units++;
-        elapsed = now_ms() - start;
-    }
-    const double per_unit = elapsed / (double)warm_units;
-    double want = ceil(opt->rep_ms / (per_unit > 1e-6 ? per_unit : 1e-6));
-    if (want < 1.0) want = 1.0;
-    if (want > 1e8) want = 1e8;
-    timing t = {0.0, 0.0, 0.0, (size_t)want};
+static double median_sorted(const double *v, size_t n) {
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
-    double samples[MAX_REPS];
-    for (int r = 0; r < opt->reps; r++) {
-        if (reset) reset(ctx);
-        const double t0 = now_ms();
-        work(ctx, t.units);
-        samples[r] = (now_ms() - t0) / (double)t.units;
+/* Warm each item up for warmup_ms (at least three units) and estimate the cost of one unit from it, choose
+ * the units per repetition so that a repetition lasts about rep_ms, then time R repetitions, each running
+ * every item once. The median is the number to read; min and max show the spread (on a shared machine max
+ * is the noisy one). */
+static void measure_group(bench_item *items, size_t n, const bench_options *opt) {
+    for (size_t i = 0; i < n; i++) {
+        bench_item *it = &items[i];
+        if (it->reset) it->reset(it->ctx);
+        size_t warm_units = 0;
+        const double start = now_ms();
+        double elapsed = 0.0;
+        while (warm_units < 3 || elapsed < opt->warmup_ms) {
+            it->work(it->ctx, 1);
+            warm_units++;
+            elapsed = now_ms() - start;
+        }
+        const double per_unit = elapsed / (double)warm_units;
+        double want = ceil(opt->rep_ms / (per_unit > 1e-6 ? per_unit : 1e-6));
+        it->units = want < 1.0 ? 1 : want > 1e8 ? 100000000u : (size_t)want;
     }
-    qsort(samples, (size_t)opt->reps, sizeof samples[0], compare_double);
+
+    static double samples[MAX_GROUP][MAX_REPS], cpu[MAX_GROUP][MAX_REPS]; /* ms per step, [item][rep] */
+    for (int r = 0; r < opt->reps; r++)
+        for (size_t i = 0; i < n; i++) {
+            bench_item *it = &items[i];
+            if (it->reset) it->reset(it->ctx);
+            const double steps = (double)(it->units * it->steps_per_unit);
+            const double c0 = cpu_ms(), t0 = now_ms();
+            it->work(it->ctx, it->units);
+            const double t1 = now_ms(), c1 = cpu_ms();
+            samples[i][r] = (t1 - t0) / steps;
+            cpu[i][r] = (c1 - c0) / steps;
+        }
+
     const size_t R = (size_t)opt->reps;
-    t.median = R % 2 ? samples[R / 2] : 0.5 * (samples[R / 2 - 1] + samples[R / 2]);
-    t.min = samples[0];
-    t.max = samples[R - 1];
-    return t;
+    for (size_t i = 0; i < n; i++) {
+        double ratios[MAX_REPS];
+        for (size_t r = 0; r < R; r++)
+            ratios[r] = samples[i][r] / samples[0][r];
+        qsort(ratios, R, sizeof ratios[0], compare_double);
+        items[i].ratio = median_sorted(ratios, R);
+        qsort(cpu[i], R, sizeof cpu[i][0], compare_double);
+        items[i].cpu_median = median_sorted(cpu[i], R);
+        qsort(samples[i], R, sizeof samples[i][0], compare_double);
+        items[i].median = median_sorted(samples[i], R);
+        items[i].min = samples[i][0];
+        items[i].max = samples[i][R - 1];
+    }
 }
 
 /* ---- the workload: a net, its data, an order -------------------------------------------------------- */
@@ -339,15 +402,14 @@ static void part_reset(void *ctx) {
 
 /* ---- output ------------------------------------------------------------------------------------- */
 
-static const char csv_header[] =
-    "impl,part,net,batch,threads,units_per_rep,steps_per_rep,reps,median_ms,min_ms,max_ms,flops_per_step";
+static const char csv_header[] = "impl,part,net,batch,threads,steps_per_rep,reps,median_ms,min_ms,max_ms,"
+                                 "cpu_ms,ratio_to_floor,flops_per_step";
 
-/* One row; times are per step (a unit may hold several steps). */
-static void print_row(const char *impl, const char *part, const workload *w, int threads, timing t,
-                      size_t steps_per_unit, const bench_options *opt) {
-    const double s = (double)steps_per_unit;
-    printf("%s,%s,%s,%zu,%d,%zu,%zu,%d,%.6f,%.6f,%.6f,%.0f\n", impl, part, w->shape->name, w->B, threads,
-           t.units, t.units * steps_per_unit, opt->reps, t.median / s, t.min / s, t.max / s, step_flops(w));
+/* One row; times are milliseconds per step. */
+static void print_row(const bench_item *it, const workload *w, int threads, const bench_options *opt) {
+    printf("%s,%s,%s,%zu,%d,%zu,%d,%.6f,%.6f,%.6f,%.6f,%.4f,%.0f\n", it->impl, it->part, w->shape->name, w->B,
+           threads, it->units * it->steps_per_unit, opt->reps, it->median, it->min, it->max, it->cpu_median,
+           it->ratio, step_flops(w));
     fflush(stdout);
 }
 
@@ -362,35 +424,31 @@ static int run_shape(const bench_shape *shape, int threads, const bench_options 
         return 1;
     }
 
-    floor_ctx f = {&w, FLOOR_ALL};
-    print_row("floor", "step", &w, threads, measure(floor_work, floor_reset, &f, opt), 1, opt);
-
+    /* The reference first (the floor), then the real step, then the pieces. */
+    floor_ctx floors[] = {{&w, FLOOR_ALL}, {&w, FLOOR_FORWARD}, {&w, FLOOR_DW}, {&w, FLOOR_DX}};
+    part_ctx parts[PART_COUNT];
+    bench_item items[MAX_GROUP];
+    size_t n = 0;
+    items[n++] = make_item("floor", "step", floor_work, floor_reset, &floors[0], 1);
+    items[n++] = make_item("initlab", "step", epoch_work, reset_weights, &w, (w.N + w.B - 1) / w.B);
+    if (opt->parts) {
+        static const char *const floor_names[] = {"gemm-forward", "gemm-dw", "gemm-dx"};
+        for (size_t i = 0; i < 3; i++)
+            items[n++] = make_item("floor", floor_names[i], floor_work, floor_reset, &floors[i + 1], 1);
+        for (int p = 0; p < PART_COUNT; p++) {
+            parts[p] = (part_ctx){&w, (step_part)p};
+            items[n++] = make_item("initlab", part_names[p], part_work, part_reset, &parts[p], 1);
+        }
+    }
     w.status = IL_OK;
-    const size_t steps_per_epoch = (w.N + w.B - 1) / w.B;
-    timing t = measure(epoch_work, reset_weights, &w, opt);
+    measure_group(items, n, opt);
     if (w.status != IL_OK) {
         fprintf(stderr, "initlab-bench: training %s batch %zu failed: %s\n", shape->name, w.B, w.err.msg);
         workload_free(&w);
         return 1;
     }
-    print_row("initlab", "step", &w, threads, t, steps_per_epoch, opt);
-
-    if (opt->parts) {
-        static const struct {
-            floor_part part;
-            const char *name;
-        } floor_parts[] = {{FLOOR_FORWARD, "gemm-forward"}, {FLOOR_DW, "gemm-dw"}, {FLOOR_DX, "gemm-dx"}};
-        for (size_t i = 0; i < sizeof floor_parts / sizeof floor_parts[0]; i++) {
-            floor_ctx fp = {&w, floor_parts[i].part};
-            print_row("floor", floor_parts[i].name, &w, threads, measure(floor_work, floor_reset, &fp, opt),
-                      1, opt);
-        }
-        for (int p = 0; p < PART_COUNT; p++) {
-            part_ctx pc = {&w, (step_part)p};
-            print_row("initlab", part_names[p], &w, threads, measure(part_work, part_reset, &pc, opt), 1,
-                      opt);
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        print_row(&items[i], &w, threads, opt);
     workload_free(&w);
     return 0;
 }
@@ -409,6 +467,7 @@ static void usage(FILE *out) {
             "  --reps R         timed repetitions per measurement, 1..%d (default 7)\n"
             "  --warmup-ms MS   untimed warm-up per measurement (default 200)\n"
             "  --rep-ms MS      target length of one repetition (default 100)\n"
+            "  --shapes LIST    which shapes, comma-separated, from mlp-64, mlp-256, esl-100 (default all)\n"
             "  --no-parts       skip the step's pieces (gather, forward, ...), time only floor and step\n"
             "  --no-header      do not print the CSV header line\n",
             MAX_REPS);
@@ -425,6 +484,28 @@ static int parse_positive(const char *flag, const char *text, double lo, double 
     }
     *out = v;
     return 1;
+}
+
+static int parse_shapes(const char *text, bench_options *opt) {
+    for (size_t s = 0; s < N_SHAPES; s++)
+        opt->selected[s] = 0;
+    const char *p = text ? text : "";
+    for (;;) {
+        const size_t len = strcspn(p, ",");
+        size_t s = 0;
+        while (s < N_SHAPES && !(strlen(shapes[s].key) == len && !strncmp(shapes[s].key, p, len)))
+            s++;
+        if (s == N_SHAPES) {
+            fprintf(stderr,
+                    "initlab-bench: error: --shapes expects names from mlp-64, mlp-256, esl-100 separated by "
+                    "commas, got '%s'\n",
+                    text ? text : "(nothing)");
+            return 0;
+        }
+        opt->selected[s] = 1;
+        if (p[len] == '\0') return 1;
+        p += len + 1;
+    }
 }
 
 static int parse_threads(const char *text, bench_options *opt) {
@@ -449,7 +530,9 @@ static int parse_threads(const char *text, bench_options *opt) {
 }
 
 int main(int argc, char **argv) {
-    bench_options opt = {7, 200.0, 100.0, {1, 2}, 2, 1, 1};
+    bench_options opt = {7, 200.0, 100.0, {1, 2}, 2, 1, 1, {0}};
+    for (size_t s = 0; s < N_SHAPES; s++)
+        opt.selected[s] = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         double v;
@@ -473,6 +556,9 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--rep-ms")) {
             if (!parse_positive(a, next, 0.001, 600000, &opt.rep_ms)) return 2;
             i++;
+        } else if (!strcmp(a, "--shapes")) {
+            if (!parse_shapes(next, &opt)) return 2;
+            i++;
         } else if (!strcmp(a, "--no-parts")) {
             opt.parts = 0;
         } else if (!strcmp(a, "--no-header")) {
@@ -486,15 +572,19 @@ int main(int argc, char **argv) {
 
     /* What the numbers depend on, as comment lines the script carries into its report. */
     printf("# initlab BLAS: %s\n", il_blas_config());
+    /* OpenBLAS reads these at start-up; the benchmark leaves them as the environment sets them. */
     const char *env_names[] = {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS"};
+    printf("# initlab environment:");
     for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) {
         const char *v = getenv(env_names[i]);
-        printf("# initlab env %s=%s\n", env_names[i], v ? v : "(unset)");
+        printf("%s %s=%s", i ? "," : "", env_names[i], v ? v : "(unset)");
     }
+    printf("\n");
     for (size_t s = 0; s < N_SHAPES; s++)
         printf("# shape %s batch %zu: %s\n", shapes[s].name, shapes[s].batch, shapes[s].describe);
     printf(
-        "# protocol: warm-up %.0f ms, then %d repetitions of about %.0f ms each; SGD lr 0.1, no momentum\n",
+        "# protocol: per measurement a warm-up of %.0f ms, then %d repetitions of about %.0f ms; synthetic "
+        "data, fixed seed; SGD lr 0.1, no momentum\n",
         opt.warmup_ms, opt.reps, opt.rep_ms);
     if (opt.header) printf("%s\n", csv_header);
     fflush(stdout);
@@ -505,7 +595,7 @@ int main(int argc, char **argv) {
         if (actual != opt.threads[t])
             printf("# note: asked OpenBLAS for %d threads, it runs %d\n", opt.threads[t], actual);
         for (size_t s = 0; s < N_SHAPES; s++)
-            if (run_shape(&shapes[s], actual, &opt) != 0) return 1;
+            if (opt.selected[s] && run_shape(&shapes[s], actual, &opt) != 0) return 1;
     }
     return 0;
 }
