@@ -83,7 +83,11 @@ if [ "$torch" = 1 ]; then
     fi
     if [ -z "$python" ] || ! "$python" -c 'import torch' 2>/dev/null; then
         torch=0
-        torch_note="PyTorch peer not measured: no python3 here can import torch (install python3-torch or pass --python)."
+        if [ -n "$python" ]; then
+            torch_note="PyTorch peer not measured: '$python' cannot import torch (install python3-torch)."
+        else
+            torch_note="PyTorch peer not measured: no python3 here can import torch (install python3-torch or pass --python)."
+        fi
         echo "bench-train: $torch_note" >&2
     fi
 fi
@@ -162,6 +166,31 @@ END {
             printf "| %s | %s | %s | %s | %s | %s | %s |\n", shapes[s], threads[t], us(med[k]),
                 p in med ? us(med[p]) : "", p in med ? x(med[p] / med[k]) : "",
                 q in med ? us(med[q]) : "", q in med ? x(med[q] / med[k]) : ""
+        }
+    }
+    # The targets (docs/benchmarks.md says why these): read, never enforced. CPU time at one thread, so
+    # that other programs on the machine do not decide the verdict.
+    print ""
+    print "## Targets (one OpenBLAS / torch thread, CPU time)"
+    print ""
+    print "| target | measured | verdict |"
+    print "|---|---:|---|"
+    for (s = 1; s <= n_shapes; s++) {
+        k = "initlab" SUBSEP "step" SUBSEP shapes[s] SUBSEP "1"
+        f = "floor" SUBSEP "step" SUBSEP shapes[s] SUBSEP "1"
+        p = "torch" SUBSEP "step" SUBSEP shapes[s] SUBSEP "1"
+        if (!(k in cpu) || !(f in cpu)) continue
+        if (shapes[s] ~ /^784-/) {
+            r = cpu[k] / cpu[f]
+            printf "| %s: initlab step <= 1.5 x GEMM floor | %s x | %s |\n", shapes[s], x(r), (r <= 1.5 ? "met" : "missed")
+            if (p in cpu) {
+                r = cpu[p] / cpu[k]
+                printf "| %s: initlab step no slower than torch's | torch / initlab %s | %s |\n", shapes[s], x(r),
+                    (r >= 1 ? "met" : "missed")
+            }
+        } else {
+            r = 1000 / cpu[k]
+            printf "| %s: at least 50000 initlab steps/s | %.0f steps/s | %s |\n", shapes[s], r, (r >= 50000 ? "met" : "missed")
         }
     }
     if (("initlab" SUBSEP "sgd" SUBSEP shapes[1] SUBSEP threads[1]) in med) {
