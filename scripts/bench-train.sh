@@ -57,16 +57,26 @@ done
 [ -n "$out" ] || die "name the markdown file to write, e.g. scripts/bench-train.sh bench.md (see --help)"
 case "$out" in *.md) csv="${out%.md}.csv" ;; *) csv="$out.csv" ;; esac
 out_dir=$(dirname "$out")
-[ -d "$out_dir" ] && [ -w "$out_dir" ] || die "cannot write the result file '$out': folder '$out_dir' is missing or read-only"
+if [ ! -d "$out_dir" ] || [ ! -w "$out_dir" ]; then
+    die "cannot write the result file '$out': folder '$out_dir' is missing or read-only"
+fi
 
 # ---- build ------------------------------------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build "$build" --target initlab-bench -j 2 >/dev/null
+# The program comes from tests/bench.cmake: it needs INITLAB_TESTS and INITLAB_BENCH on (both default).
+cmake --build "$build" --target initlab-bench -j 2 >/dev/null ||
+    die "could not build initlab-bench in $build (are INITLAB_TESTS and INITLAB_BENCH on there?)"
 bench="$build/bench/initlab-bench"
-[ -x "$bench" ] || die "the build did not produce $bench (is INITLAB_BENCH off in $build?)"
+[ -x "$bench" ] || die "the build did not produce $bench"
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+build_note=
+case "$build_type" in
+    Release|RelWithDebInfo) ;;
+    *) build_note="warning: the build in $build is '${build_type:-no type}', not Release: its times say little about initlab's speed." ;;
+esac
+[ -z "$build_note" ] || echo "bench-train: $build_note" >&2
 
 # ---- the PyTorch peer's interpreter -----------------------------------------------------------------
 torch_note=
@@ -230,6 +240,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
         "$(uname -s) $(uname -m); build: ${build_type:-unknown}"
     echo "- load average (1, 5, 15 min) before: $load_before; after: $load_after" \
         "(above 0 means other programs shared the cores: read medians, and CPU ms)"
+    [ -z "$build_note" ] || echo "- $build_note"
     [ -z "$torch_note" ] || echo "- $torch_note"
     sed -n 's/^# /- /p' "$tmp/rows.csv"
     echo
