@@ -10,8 +10,8 @@
  * Dimension letters: N = examples, D = inputs, T = targets, B = batch rows, I = fan-in, O = fan-out.
  */
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +247,8 @@ static il_status workload_create(workload *w, const bench_shape *shape, il_error
     if (st != IL_OK) return st;
     st = il_batch_alloc(&w->batch, w->B, w->D, w->T, err);
     if (st != IL_OK) return st;
+    if (w->D > SIZE_MAX / sizeof(float) / w->N || w->T > SIZE_MAX / sizeof(float) / w->N)
+        return il_fail(err, IL_ERR_USAGE, "benchmark data of %zu rows is too large (size overflows)", w->N);
     w->x = malloc(w->N * w->D * sizeof *w->x);
     w->y = calloc(w->N * w->T, sizeof *w->y);
     w->order = malloc(w->N * sizeof *w->order);
