@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# setup.sh - from a fresh Debian 12 machine to results in one command.
+#
+#   ./scripts/setup.sh run    install what is missing, build, run the default experiment
+#   ./scripts/setup.sh test   install what is missing, build, run the whole test suite
+#   ./scripts/setup.sh deps   only install the Debian packages
+#   ./scripts/setup.sh build  only build (into ./build)
+#
+# Packages come from Debian's archive with apt-get (as root, or through sudo). Building uses cmake; the
+# test mode builds with warnings as errors, then runs ctest, the bad-input corpus under AddressSanitizer
+# and every fuzzer for a bounded time.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+mode=${1:-run}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Libraries and tools the build and the main job need.
+core_packages=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libstb-dev zlib1g-dev
+  libinih-dev gnuplot-nox dataset-fashion-mnist)
+# Extra for the full test suite: clang's libFuzzer and sanitizers, a browser to check the HTML report,
+# and a spreadsheet to check that the CSVs open as numbers.
+test_packages=(clang libclang-rt-14-dev chromium libreoffice-calc-nogui)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else
+    echo "setup: need root to install packages: run as root or install sudo" >&2
+    exit 1
+  fi
+}
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+case "$mode" in
+  deps)
+    install_missing "${core_packages[@]}" "${test_packages[@]}"
+    ;;
+  build)
+    install_missing "${core_packages[@]}"
+    build build
+    ;;
+  run)
+    install_missing "${core_packages[@]}"
+    build build
+    ./build/initlab run
+    ;;
+  test)
+    install_missing "${core_packages[@]}" "${test_packages[@]}"
+    # 1. The whole suite, warnings as errors.
+    build build -DINITLAB_WERROR=ON
+    ctest --test-dir build --output-on-failure -j "$jobs"
+    # 2. Unit tests (bad-input corpus included) again under AddressSanitizer and UBSan.
+    build build-asan -DINITLAB_WERROR=ON -DINITLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit
+    # 3. Every parser under libFuzzer for a bounded time.
+    build build-fuzz -DINITLAB_WERROR=ON -DINITLAB_FUZZ=ON -DINITLAB_TESTS=ON -DCMAKE_C_COMPILER=clang
+    ctest --test-dir build-fuzz --output-on-failure -L fuzz
+    ;;
+  *)
+    echo "usage: $0 run|test|deps|build" >&2
+    exit 2
+    ;;
+esac
