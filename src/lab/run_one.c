@@ -4,6 +4,7 @@
  * and write the run's own files atomically. Parallelism, folders and merging live in runner.c/results.c.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -508,8 +509,17 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
         outcome.seconds = seconds_since(&s.start);
         if (outcome.status == IL_RUN_FINISHED) outcome.test_loss = s.log.rows[s.log.n - 1].test_loss;
         if (run_dir) {
+            /* Ctrl-C during the few milliseconds of writing is held until the files are complete: the
+             * run is done, losing it now would only cost a rerun. */
+            sigset_t block, saved;
+            sigemptyset(&block);
+            sigaddset(&block, SIGINT);
+            sigaddset(&block, SIGTERM);
+            sigaddset(&block, SIGHUP);
+            pthread_sigmask(SIG_BLOCK, &block, &saved);
             write_ctx w = {&s, &outcome, no_timing};
             st = write_run_files(run_dir, &w, err);
+            pthread_sigmask(SIG_SETMASK, &saved, NULL);
         }
     }
     if (st == IL_OK && out) *out = outcome;

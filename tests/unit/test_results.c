@@ -36,13 +36,13 @@ static il_experiment *small_experiment(const char *const *labels, size_t n_inits
 }
 
 static void write_text(const char *dir, const char *name, const char *text) {
-    char path[4096];
+    char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
 }
 
 static char *read_text(const char *dir, const char *name) {
-    char path[4096];
+    char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *text = tu_read_file(path, NULL);
     if (!text) fail_msg("cannot read %s", path);

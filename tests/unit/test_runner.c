@@ -130,10 +130,14 @@ static il_runner_options options(const char *out, const il_data *data, size_t jo
 }
 
 static char *path_in(const char *dir, const char *name) {
-    static char buf[8][4096];
+    static char buf[8][8192];
     static int next;
     char *p = buf[next++ % 8];
-    snprintf(p, 4096, "%s/%s", dir, name);
+    size_t a = strlen(dir), b = strlen(name);
+    assert_true(a + b + 2 <= sizeof buf[0]);
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
     return p;
 }
 
@@ -150,13 +154,13 @@ static char *fresh_dir(const char *tag) {
  */
 
 /* Every CSV under dir (top level and runs/<id>/), as relative paths, sorted. */
-static size_t list_csvs(const char *dir, char names[][256], size_t cap) {
+static size_t list_csvs(const char *dir, char names[][600], size_t cap) {
     size_t n = 0;
     DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".csv") && n < cap) snprintf(names[n++], 256, "%s", e->d_name);
+        if (strstr(e->d_name, ".csv") && n < cap) snprintf(names[n++], 600, "%s", e->d_name);
     closedir(d);
     DIR *runs = opendir(path_in(dir, "runs"));
     if (runs) {
@@ -168,7 +172,7 @@ static size_t list_csvs(const char *dir, char names[][256], size_t cap) {
             struct dirent *f;
             while (r && (f = readdir(r)) != NULL)
                 if (strstr(f->d_name, ".csv") && n < cap)
-                    snprintf(names[n++], 256, "runs/%s/%s", e->d_name, f->d_name);
+                    snprintf(names[n++], 600, "runs/%s/%s", e->d_name, f->d_name);
             if (r) closedir(r);
         }
         closedir(runs);
@@ -198,7 +202,7 @@ static void strip_seconds(char *text) {
 /* Assert that the two folders hold the same CSV files with the same bytes; with timing on, timing.csv is
  * skipped and the seconds column of runs.csv/run.csv is left out of the comparison. */
 static void assert_same_csvs(const char *a, const char *b, int timing) {
-    static char na[256][256], nb[256][256];
+    static char na[256][600], nb[256][600];
     size_t n = list_csvs(a, na, 256), m = list_csvs(b, nb, 256);
     assert_int_equal(n, m);
     assert_true(n > 10);
@@ -221,7 +225,7 @@ static void assert_same_csvs(const char *a, const char *b, int timing) {
 /* Fail if any CSV cell under dir is a number that is not finite ("nan", "inf", "-inf" in any case),
  * or any *.tmp.* file is left. */
 static void assert_clean_folder(const char *dir) {
-    static char names[256][256];
+    static char names[256][600];
     size_t n = list_csvs(dir, names, 256);
     for (size_t i = 0; i < n; i++) {
         il_csv_table t;
