@@ -353,8 +353,8 @@ static void test_the_summary_states_symmetry_saturation_and_divergence_in_words(
     assert_non_null(zero);
     assert_non_null(large);
     assert_non_null(big);
-    char *zero_end = strchr(zero + 1, '\n'), *large_end = strchr(large + 1, '\n'),
-         *big_end = strchr(big + 1, '\n');
+    zero++, large++, big++; /* past the newline that ends the row before */
+    char *zero_end = strchr(zero, '\n'), *large_end = strchr(large, '\n'), *big_end = strchr(big, '\n');
     *zero_end = *large_end = *big_end = '\0';
     assert_non_null(strstr(zero, "symmetric: 1 distinct unit"));
     assert_non_null(strstr(zero, "lowest test loss"));
