@@ -81,8 +81,9 @@ il_status il_run_net_spec(const il_experiment *exp, const il_data *data, il_net_
 
 /* ---- measuring ---------------------------------------------------------------------------------------- */
 
-/* Mean squared error per target over the whole set (the ESL test error; the loss of an identity output
- * is half of it, so it is computed here from the predictions rather than from the loss). */
+/* Mean squared error per target over the whole set (the ESL test error), from the predictions: used
+ * when the output is not the identity (for the identity, loss = (1/2B) sum (p - y)^2 = MSE * T / 2, so
+ * the MSE is read off the loss instead of a second pass over the test set). */
 static double mean_squared_error(il_net *net, const il_dataset *ds) {
     size_t L = net->spec.n_layers, T = ds->t;
     double sum = 0.0;
@@ -157,7 +158,8 @@ static il_status log_point(run_state *s, double epoch, size_t step, int *diverge
         if (d->task == IL_TASK_CLASSIFICATION) {
             row->test_accuracy = test.accuracy;
         } else {
-            row->test_mse = mean_squared_error(s->net, &d->test);
+            row->test_mse = s->net->spec.output == IL_OUT_IDENTITY ? 2.0 * test.loss / (double)d->test.t
+                                                                   : mean_squared_error(s->net, &d->test);
             if (isfinite(d->bayes_error) && d->bayes_error > 0)
                 row->relative_test_error = row->test_mse / d->bayes_error;
         }

@@ -399,6 +399,16 @@ static void test_the_epoch_zero_row_equals_a_direct_probe_of_the_initialized_net
     assert_cell_is(&curves, 0, "saturated", layers[0].saturated);
     assert_cell_is(&curves, 0, "distinct_units", (double)layers[0].distinct_units);
     assert_string_equal(cell(&curves, 0, "test_accuracy"), ""); /* regression: does not exist */
+    /* test_mse is the mean squared error of the predictions; relative_test_error divides by the Bayes error.
+     */
+    double sse = 0;
+    il_net_forward(net, data.test.x, 200);
+    for (size_t i = 0; i < 200; i++)
+        sse += pow((double)net->a[1][i] - (double)data.test.y[i], 2);
+    double mse = strtod(cell(&curves, 0, "test_mse"), NULL);
+    assert_true(fabs(mse - sse / 200) <= 1e-6 * mse);
+    assert_true(fabs(strtod(cell(&curves, 0, "relative_test_error"), NULL) - mse / 0.01) <=
+                1e-6 * mse / 0.01);
     for (size_t l = 0; l < 2; l++) {
         assert_string_equal(cell(&lay, l, "epoch"), "0");
         assert_cell_is(&lay, l, "layer", (double)(l + 1));
