@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -552,6 +556,82 @@ static void test_a_stopped_sweep_keeps_finished_runs_and_resume_runs_only_the_re
     free(exp);
 }
 
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+/* The sweep of the Ctrl-C test: long enough (16 runs of 1500 epochs) that the signal lands in the middle. */
+static il_experiment *slow_experiment(void) {
+    il_experiment *exp = tiny_experiment();
+    exp->epochs = 1500;
+    exp->batch_size = 0;
+    exp->log_every_steps = 0;
+    exp->log_every_epochs = 100;
+    set_init(exp, 2, "xavier", "xavier");
+    set_init(exp, 3, "he", "he");
+    exp->n_seeds = 4;
+    for (size_t i = 0; i < 4; i++)
+        exp->seeds[i] = 10 + i;
+    return exp;
+}
+
+static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(void **state) {
+    (void)state;
+    il_experiment *exp = slow_experiment();
+    il_data data;
+    regression_data(&data, 100, 1000);
+    char *dir = fresh_dir("ctrl-c");
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* The "terminal session": its own process group, a SIGINT handler that sets the stop flag. */
+        setpgid(0, 0);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_interrupt;
+        sigaction(SIGINT, &sa, NULL);
+        il_runner_options opt = options(dir, &data, 2);
+        opt.stop = &interrupted;
+        il_status st = il_run_experiment(exp, &opt, NULL, NULL);
+        _exit(st == IL_ERR_STOPPED ? 130 : st == IL_OK ? 0 : 1);
+    }
+    setpgid(pid, pid);
+    /* Wait for the first complete run, then press Ctrl-C: SIGINT to the whole group, workers included. */
+    char first[8192];
+    snprintf(first, sizeof first, "%s/runs/zero__seed10/run.csv", dir);
+    struct stat sb;
+    for (int i = 0; i < 6000 && stat(first, &sb) != 0; i++)
+        usleep(10000);
+    assert_int_equal(stat(first, &sb), 0);
+    assert_int_equal(kill(-pid, SIGINT), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+
+    /* Whatever finished is merged, nothing is half-written. */
+    il_csv_table runs;
+    assert_int_equal(il_csv_table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
+    size_t kept = runs.n_rows;
+    il_csv_table_free(&runs);
+    assert_true(kept >= 1 && kept < 16);
+    assert_clean_folder(dir);
+    il_runner_options opt = options(dir, &data, 2);
+    opt.resume = 1;
+    il_run_report report;
+    il_error err;
+    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    assert_int_equal(report.runs_skipped, kept);
+    assert_int_equal(report.runs_executed, 16 - kept);
+    assert_int_equal(report.runs_missing, 0);
+    il_data_free(&data);
+    free(dir);
+    free(exp);
+}
+
 static void test_a_run_stopped_midway_writes_no_files(void **state) {
     (void)state;
     il_experiment *exp = tiny_experiment();
@@ -806,6 +886,7 @@ int main(void) {
         cmocka_unit_test(
             test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_csvs_clean),
         cmocka_unit_test(test_a_stopped_sweep_keeps_finished_runs_and_resume_runs_only_the_rest),
+        cmocka_unit_test(test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes),
         cmocka_unit_test(test_a_run_stopped_midway_writes_no_files),
         cmocka_unit_test(test_resume_refuses_a_folder_of_another_configuration),
         cmocka_unit_test(test_the_same_config_twice_gives_byte_identical_csvs),
