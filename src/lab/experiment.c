@@ -21,7 +21,6 @@
 
 #include "initlab/activation.h"
 #include "initlab/fileio.h"
-#include "initlab/version.h"
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Limits                                                                                                */
@@ -606,16 +605,16 @@ static il_status parse_hidden(il_experiment *exp, const char *value, const char 
     const char *item = items;
     il_status st = IL_OK;
     char expected[160];
-    snprintf(
-        expected, sizeof expected,
-        "a comma list of layer widths from 1 to %d (e.g. \"10\" or \"256,128\"), or 0 for no hidden layer",
-        MAX_WIDTH);
+    snprintf(expected, sizeof expected,
+             "a comma list of layer widths from 1 to %d (e.g. \"10\" or \"256,128\"), or 0 alone for no "
+             "hidden layer",
+             MAX_WIDTH);
     if (n == 1 && (!strcmp(item, "0") || !strcmp(item, "none"))) n = 0; /* no hidden layer */
     for (size_t i = 0; i < n && st == IL_OK; i++, item += strlen(item) + 1) {
         uint64_t w;
         if (!parse_whole(item, &w) || w < 1 || w > MAX_WIDTH) {
             char g[QUOTE_CHARS + 16];
-            st = il_fail(err, IL_ERR_USAGE, "%s: expected %s; width %s is not", where, expected,
+            st = il_fail(err, IL_ERR_USAGE, "%s: expected %s, got width %s", where, expected,
                          quoted(g, sizeof g, item));
         } else if (count + 1 >= IL_MAX_LAYERS) {
             st = il_fail(err, IL_ERR_USAGE, "%s: at most %d hidden layers", where, IL_MAX_LAYERS - 1);
@@ -813,7 +812,7 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
     char q[QUOTE_CHARS + 16];
     lowercase(text, sizeof text, item);
     char *schemes = text;
-    char label[IL_NAME_MAX];
+    char label[ITEM_CHARS + 1];
     char *eq = strchr(text, '=');
     if (eq) {
         *eq = '\0';
@@ -823,30 +822,14 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
         size_t len = strlen(text);
         while (len > 0 && is_blank(text[len - 1]))
             text[--len] = '\0';
-        /* labels keep the case the user wrote */
-        int ok = len >= 1 && len < IL_NAME_MAX;
-        for (size_t i = 0; ok && i < len; i++)
-            ok = label_char_ok(item[i]);
-        if (!ok)
-            return il_fail(err, IL_ERR_USAGE,
-                           "%s: item %s: a label must be 1 to 63 letters, digits, '-', '_', '.' or '+'",
-                           where, quoted(q, sizeof q, item));
-        memcpy(label, item, len);
+        memcpy(label, item, len); /* a given label keeps the case the user wrote */
         label[len] = '\0';
     } else {
         derive_label(label, sizeof label, text);
-        int ok = strlen(text) < IL_NAME_MAX;
-        for (size_t i = 0; ok && label[i]; i++)
-            ok = label_char_ok(label[i]);
-        if (!ok)
-            return il_fail(err, IL_ERR_USAGE,
-                           "%s: item %s cannot serve as a label (1 to 63 letters, digits, '-', '_', '.', "
-                           "'+'); name it: LABEL=SCHEME, e.g. wide=%.40s",
-                           where, quoted(q, sizeof q, item), item);
     }
+
     il_init_entry e;
     memset(&e, 0, sizeof e);
-    memcpy(e.label, label, sizeof label);
     char *scheme = schemes;
     for (;;) {
         char *slash = strchr(scheme, '/');
@@ -872,7 +855,7 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
         if (il_init_has_param(spec.kind)) {
             if (!(spec.param > 0 && spec.param <= MAX_PARAMETER))
                 return il_fail(err, IL_ERR_USAGE,
-                               "%s: item %s: the value after ':' must be above 0, up to %g", where,
+                               "%s: item %s: the value after ':' must be above 0, up to %.0f", where,
                                quoted(s, sizeof s, scheme), MAX_PARAMETER);
         } else {
             spec.param = il_init_default_param(spec.kind);
@@ -885,6 +868,22 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
     /* the layers after the last given one repeat it, so layer[l] is valid for every l */
     for (size_t l = e.n_specs; l < IL_MAX_LAYERS; l++)
         e.layer[l] = e.layer[e.n_specs - 1];
+
+    /* the label names CSV columns and folders */
+    size_t len = strlen(label);
+    int ok = len >= 1 && len < IL_NAME_MAX;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = label_char_ok(label[i]);
+    if (!ok && eq)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: item %s: a label must be 1 to 63 letters, digits, '-', '_', '.' or '+'", where,
+                       quoted(q, sizeof q, item));
+    if (!ok)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: item %s cannot serve as a label (1 to 63 letters, digits, '-', '_', '.', '+'); "
+                       "name it: LABEL=SCHEME, e.g. wide=%.40s",
+                       where, quoted(q, sizeof q, item), item);
+    memcpy(e.label, label, len + 1);
     *entry = e;
     return IL_OK;
 }
@@ -1392,8 +1391,8 @@ static char *read_line(char *str, int num, void *stream) {
     ctx->line++;
     if (num < 3 || content > (size_t)num - 2) {
         ctx->status = il_fail(&ctx->error, IL_ERR_USAGE,
-                              "%s:%d: the line is longer than %d characters; write a long description or "
-                              "list over several lines, each continued line indented",
+                              "%s:%d: the line is longer than %d characters, more than an INI line holds (a "
+                              "description or a list can go on over indented lines)",
                               ctx->name, ctx->line, num - 2);
         ctx->error_line = ctx->line;
         return NULL;
@@ -1407,9 +1406,12 @@ static char *read_line(char *str, int num, void *stream) {
     /* a heading: first non-blank character '[' (a UTF-8 byte order mark may open the file) */
     const char *p = line;
     if (ctx->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3)) p += 3;
-    while (is_blank(*p))
+    int indented = isspace((unsigned char)*p);
+    while (isspace((unsigned char)*p))
         p++;
-    if (*p == '[') {
+    /* inih reads an indented line after a key as a continuation even when it starts with '[' */
+    int continues = indented && ctx->prev_key >= 0 && !ctx->header_since_key;
+    if (*p == '[' && !continues) {
         ctx->header_line = ctx->line;
         ctx->header_since_key = 1;
     }
@@ -1457,7 +1459,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     snprintf(where, sizeof where, "%s[%s] %s", place, def->section, def->key);
 
     /* inih continues the previous key on an indented line that follows it (not after a heading) */
-    int continued = ctx->raw_len > 0 && is_blank(ctx->raw[0]) && ctx->prev_key >= 0 && !ctx->header_since_key;
+    int continued = ctx->raw_len > 0 && isspace((unsigned char)ctx->raw[0]) && ctx->prev_key >= 0 &&
+                    !ctx->header_since_key;
     if (continued && k != ctx->prev_key) continued = 0; /* cannot happen with inih's rule; be safe */
     if (continued && def->form == FORM_SINGLE) {
         il_fail(&ctx->error, IL_ERR_USAGE,
@@ -1487,11 +1490,22 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
     const char *full = value;
     if (def->form != FORM_SINGLE) {
-        if (!continued)
-            ctx->acc.len = 0;
-        else
+        size_t len = strlen(value);
+        if (continued) {
+            /* inih strips a " ; comment" after a key's value but not (in every version) after a
+             * continued line's: strip it here so both kinds of line read the same */
+            for (size_t i = 1; i < len; i++)
+                if (value[i] == ';' && is_blank(value[i - 1])) {
+                    len = i;
+                    break;
+                }
+            while (len > 0 && is_blank(value[len - 1]))
+                len--;
             sb_puts(&ctx->acc, "\n");
-        sb_puts(&ctx->acc, value);
+        } else {
+            ctx->acc.len = 0;
+        }
+        sb_put(&ctx->acc, value, len);
         if (ctx->acc.failed) {
             il_fail(&ctx->error, IL_ERR_NOMEM, "%s: out of memory", where);
             return fail_at(ctx);
@@ -1836,8 +1850,8 @@ il_status il_experiment_format_ini(const il_experiment *exp, char **text, il_err
     il_status st = il_experiment_check(exp, err);
     if (st != IL_OK) return st;
     strbuf out = {0};
-    sb_printf(&out, "# initlab %s experiment \"%s\", every key as used; docs/config.md explains them.\n",
-              INITLAB_VERSION, exp->name);
+    /* the text depends on the experiment alone (no version, no date): the same experiment, the same bytes */
+    sb_puts(&out, "# An initlab experiment, every key as used; docs/config.md explains them.\n");
     const char *section = "";
     for (size_t k = 0; k < N_KEYS && st == IL_OK; k++) {
         const key_def *def = &keys[k];
