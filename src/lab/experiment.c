@@ -273,7 +273,7 @@ static il_status bad_value(il_error *err, const char *where, const char *expecte
 
 static il_status get_real(double *out, const char *value, double lo, int lo_open, double hi, int hi_open,
                           const char *where, il_error *err) {
-    double v;
+    double v = 0.0;
     if (!parse_real(value, &v) || v < lo || (lo_open && v == lo) || v > hi || (hi_open && v == hi)) {
         char expected[128];
         describe_real_range(expected, sizeof expected, lo, lo_open, hi, hi_open);
@@ -285,7 +285,7 @@ static il_status get_real(double *out, const char *value, double lo, int lo_open
 
 static il_status get_whole(uint64_t *out, const char *value, uint64_t lo, uint64_t hi, const char *where,
                            il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     if (!parse_whole(value, &v) || v < lo || v > hi) {
         char expected[128];
         describe_whole_range(expected, sizeof expected, lo, hi);
@@ -499,6 +499,9 @@ static il_status parse_description(il_experiment *exp, const char *value, const 
         line = eol ? eol + 1 : line + len;
     }
     text[out] = '\0';
+    /* quotes around the whole text (the check runs on the text as it will be written) */
+    if (out >= 2 && ((text[0] == '"' && text[out - 1] == '"') || (text[0] == '\'' && text[out - 1] == '\'')))
+        return il_fail(err, IL_ERR_USAGE, "%s: write the description without quotes around it", where);
     memcpy(exp->description, text, out + 1);
     return IL_OK;
 }
@@ -563,7 +566,7 @@ static void format_test_fraction(const il_experiment *exp, strbuf *out) {
 #define MAX_EXAMPLES 1000000000000ull /* a cap on max_train / max_test: far above any dataset */
 
 static il_status parse_max_train(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 0, MAX_EXAMPLES, where, err);
     if (st == IL_OK) exp->data_opt.max_train = (size_t)v;
     return st;
@@ -574,7 +577,7 @@ static void format_max_train(const il_experiment *exp, strbuf *out) {
 }
 
 static il_status parse_max_test(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 0, MAX_EXAMPLES, where, err);
     if (st == IL_OK) exp->data_opt.max_test = (size_t)v;
     return st;
@@ -597,7 +600,7 @@ static void format_data_seed(const il_experiment *exp, strbuf *out) {
 #define MAX_WIDTH 1000000 /* units in one hidden layer */
 
 static il_status parse_hidden(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    size_t n;
+    size_t n = 0;
     char *items = split_list(value, &n, where, err);
     if (!items) return err ? err->status : IL_ERR_USAGE;
     size_t widths[IL_MAX_LAYERS];
@@ -684,7 +687,7 @@ static void format_output(const il_experiment *exp, strbuf *out) {
 #define MAX_BATCH  1000000000u
 
 static il_status parse_epochs(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 1, MAX_EPOCHS, where, err);
     if (st == IL_OK) exp->epochs = (size_t)v;
     return st;
@@ -712,7 +715,7 @@ static il_status parse_batch_size(il_experiment *exp, const char *value, const c
         exp->batch_size = 0;
         return IL_OK;
     }
-    uint64_t v;
+    uint64_t v = 0;
     if (!parse_whole(value, &v) || v > MAX_BATCH) {
         char expected[128];
         snprintf(expected, sizeof expected, "a whole number of examples from 1 to %u, or 0 or \"full\"",
@@ -824,9 +827,17 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
             text[--len] = '\0';
         memcpy(label, item, len); /* a given label keeps the case the user wrote */
         label[len] = '\0';
-    } else {
-        derive_label(label, sizeof label, text);
     }
+    /* "uniform : 0.1" and "xavier / he" are "uniform:0.1" and "xavier/he" */
+    size_t w = 0;
+    for (size_t r = 0; schemes[r]; r++) {
+        int around = is_blank(schemes[r]) && ((w > 0 && (schemes[w - 1] == ':' || schemes[w - 1] == '/')) ||
+                                              schemes[r + strspn(schemes + r, " \t")] == ':' ||
+                                              schemes[r + strspn(schemes + r, " \t")] == '/');
+        if (!around) schemes[w++] = schemes[r];
+    }
+    schemes[w] = '\0';
+    if (!eq) derive_label(label, sizeof label, text);
 
     il_init_entry e;
     memset(&e, 0, sizeof e);
@@ -846,6 +857,12 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
             return il_fail(err, IL_ERR_USAGE,
                            "%s: item %s: empty scheme (per-layer schemes are written \"xavier/he\")", where,
                            quoted(q, sizeof q, item));
+        const char *colon = strchr(scheme, ':');
+        double ignored;
+        if (colon && !parse_real(colon + 1, &ignored))
+            return il_fail(err, IL_ERR_USAGE,
+                           "%s: item %s: the value after ':' must be a decimal number, as in uniform:0.1",
+                           where, quoted(s, sizeof s, scheme));
         if (il_init_parse(&spec, scheme, &inner) != IL_OK)
             return il_fail(err, IL_ERR_USAGE, "%s: item %s: %s", where, quoted(q, sizeof q, scheme),
                            inner.msg);
@@ -900,7 +917,7 @@ static double current_bias(const il_experiment *exp) {
 }
 
 static il_status parse_init_list(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    size_t n;
+    size_t n = 0;
     char *items = split_list(value, &n, where, err);
     if (!items) return err ? err->status : IL_ERR_USAGE;
     il_status st = IL_OK;
@@ -950,7 +967,7 @@ static void format_init_list(const il_experiment *exp, strbuf *out) {
 }
 
 static il_status parse_bias(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    double bias;
+    double bias = 0.0;
     il_status st = get_real(&bias, value, -MAX_BIAS, 0, MAX_BIAS, 0, where, err);
     if (st != IL_OK) return st;
     for (size_t i = 0; i < exp->n_inits && i < IL_MAX_INITS; i++)
@@ -975,7 +992,7 @@ static int seeds_are_a_count(const il_experiment *exp) {
 }
 
 static il_status parse_seed_count(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t n;
+    uint64_t n = 0;
     il_status st = get_whole(&n, value, 1, IL_MAX_SEEDS, where, err);
     if (st != IL_OK) return st;
     exp->n_seeds = (size_t)n;
@@ -989,7 +1006,7 @@ static void format_seed_count(const il_experiment *exp, strbuf *out) {
 }
 
 static il_status parse_seed_list(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    size_t n;
+    size_t n = 0;
     char *items = split_list(value, &n, where, err);
     if (!items) return err ? err->status : IL_ERR_USAGE;
     il_status st = IL_OK;
@@ -1032,7 +1049,7 @@ static void format_seed_list(const il_experiment *exp, strbuf *out) {
 #define MAX_STEPS         1000000000u
 
 static il_status parse_every_epochs(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 1, MAX_EPOCHS, where, err);
     if (st == IL_OK) exp->log_every_epochs = (size_t)v;
     return st;
@@ -1043,7 +1060,7 @@ static void format_every_epochs(const il_experiment *exp, strbuf *out) {
 }
 
 static il_status parse_every_steps(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 0, MAX_STEPS, where, err);
     if (st == IL_OK) exp->log_every_steps = (size_t)v;
     return st;
@@ -1055,7 +1072,7 @@ static void format_every_steps(const il_experiment *exp, strbuf *out) {
 
 static il_status parse_probe_samples(il_experiment *exp, const char *value, const char *where,
                                      il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 1, MAX_PROBE_SAMPLES, where, err);
     if (st == IL_OK) exp->probe_samples = (size_t)v;
     return st;
@@ -1078,7 +1095,7 @@ static void format_dir(const il_experiment *exp, strbuf *out) {
 }
 
 static il_status parse_jobs(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    uint64_t v;
+    uint64_t v = 0;
     il_status st = get_whole(&v, value, 0, MAX_JOBS, where, err);
     if (st == IL_OK) exp->jobs = (size_t)v;
     return st;
@@ -1184,7 +1201,7 @@ static void section_keys(char *buf, size_t size, const char *section, const char
 static il_status unknown_key(il_error *err, const char *place, const char *section, const char *key) {
     char valid[256];
     const char *names[N_KEYS];
-    size_t n;
+    size_t n = 0;
     section_keys(valid, sizeof valid, section, names, &n);
     char q[QUOTE_CHARS + 16];
     quoted(q, sizeof q, key);
@@ -1222,7 +1239,7 @@ static il_status unknown_section(il_error *err, const char *place, const char *s
 static il_status apply_value(il_experiment *exp, const key_def *def, const char *value, const char *where,
                              il_error *err) {
     size_t len = strlen(value);
-    if (len >= 2 &&
+    if (def->form != FORM_TEXT && len >= 2 &&
         ((value[0] == '"' && value[len - 1] == '"') || (value[0] == '\'' && value[len - 1] == '\''))) {
         char inner[QUOTE_CHARS + 1];
         snprintf(inner, sizeof inner, "%.*s", (int)(len - 2 < QUOTE_CHARS ? len - 2 : QUOTE_CHARS),

@@ -29,10 +29,20 @@ static void assert_contains(const char *text, const char *part) {
     if (!strstr(text, part)) fail_msg("expected \"%s\" in: %s", part, text);
 }
 
+/* A file of the source tree, malloc'ed. (INITLAB_SOURCE_DIR is defined for this test program; the shared
+ * test helper library is compiled without it.) */
+static char *source_file(const char *relative) {
+    size_t n = strlen(INITLAB_SOURCE_DIR) + strlen(relative) + 2;
+    char *path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s", INITLAB_SOURCE_DIR, relative);
+    return path;
+}
+
 static char *fixture(const char *relative) {
-    static char path[1024];
+    char path[1024];
     snprintf(path, sizeof path, "tests/data/config/%s", relative);
-    return strdup(tu_source_path(path));
+    return source_file(path);
 }
 
 /* Parse text that must be accepted. */
@@ -253,6 +263,20 @@ static void test_lists_and_the_description_continue_over_indented_lines(void **s
     free(exp);
 }
 
+static void test_spaces_around_colon_and_slash_in_an_init_are_ignored(void **state) {
+    (void)state;
+    il_experiment *exp = new_experiment();
+    parse_ok(exp, "[network]\nhidden = 4\n[inits]\nlist = uniform : 0.5, xavier / he, Wide = large: 20\n");
+    assert_string_equal(exp->inits[0].label, "uniform-0.5");
+    assert_true(exp->inits[0].layer[0].param == 0.5);
+    assert_string_equal(exp->inits[1].label, "xavier+he");
+    assert_int_equal(exp->inits[1].layer[1].kind, IL_INIT_HE);
+    assert_string_equal(exp->inits[2].label, "Wide");
+    assert_true(exp->inits[2].layer[0].param == 20.0);
+    assert_round_trip(exp);
+    free(exp);
+}
+
 static void test_seed_count_runs_seeds_one_to_count(void **state) {
     (void)state;
     il_experiment *exp = new_experiment();
@@ -467,6 +491,12 @@ static void test_values_with_odd_characters_are_refused_or_quoted_safely(void **
     assert_contains(msg, "[training] epochs");
     msg = parse_bad("[training]\nepochs = 5\n  6\n");
     assert_contains(msg, "t.ini:3: [training] epochs: this line is indented");
+    /* quotes around a description, on one line or spread over several */
+    msg = parse_bad("[experiment]\ndescription = \"hi\"\n");
+    assert_contains(msg, "t.ini:2: [experiment] description: write the description without quotes");
+    msg = parse_bad("[experiment]\ndescription =\n  \"a\n  b\"\n");
+    assert_contains(msg, "[experiment] description: write the description without quotes");
+
     /* a description line starting with '#' would be read back as a comment: refused when set */
     il_experiment *exp = new_experiment();
     il_error err;
@@ -687,7 +717,9 @@ static void test_difference_names_the_first_key_that_differs(void **state) {
 
 static void test_every_key_is_documented_with_its_default(void **state) {
     (void)state;
-    char *doc = tu_read_file(tu_source_path("docs/config.md"), NULL);
+    char *doc_path = source_file("docs/config.md");
+    char *doc = tu_read_file(doc_path, NULL);
+    free(doc_path);
     assert_non_null(doc);
     /* the default experiment appears in full */
     assert_contains(doc, il_experiment_default_ini());
@@ -750,6 +782,7 @@ int main(void) {
         cmocka_unit_test(test_an_empty_file_gives_the_default_experiment),
         cmocka_unit_test(test_every_key_is_read_from_a_file),
         cmocka_unit_test(test_lists_and_the_description_continue_over_indented_lines),
+        cmocka_unit_test(test_spaces_around_colon_and_slash_in_an_init_are_ignored),
         cmocka_unit_test(test_seed_count_runs_seeds_one_to_count),
         cmocka_unit_test(test_no_hidden_layer_is_written_as_zero_or_empty),
         cmocka_unit_test(test_crlf_line_endings_and_a_byte_order_mark_are_read),
