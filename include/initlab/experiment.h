@@ -28,10 +28,12 @@ typedef struct {
 
 typedef struct {
     char name[IL_NAME_MAX]; /* [experiment] name */
-    char description[1024]; /* [experiment] description: what it shows, shown in the report */
+    char description[1024]; /* [experiment] description: what it shows, shown in the report; lines are
+                               separated by '\n', each trimmed, no blank lines */
     /* [data] */
     char data[512];           /* source spec, as for il_data_load */
-    il_data_options data_opt; /* scale, test fraction, caps, data seed */
+    il_data_options data_opt; /* scale ("auto" reads as standardize), test_fraction, max_train, max_test,
+                                 seed (of the data only: every run shares the data) */
     /* [network] */
     size_t n_hidden;              /* number of hidden layers */
     size_t hidden[IL_MAX_LAYERS]; /* hidden widths; input and output widths come from the data */

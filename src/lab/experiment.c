@@ -326,17 +326,15 @@ static const char *text_line_problem(const char *line, size_t len) {
         if (c == ';' && i > 0 && is_blank(line[i - 1]))
             return "holds \" ;\", which the INI format reads as the start of a comment";
     }
-    if (len >= 2 && ((line[0] == '"' && line[len - 1] == '"') || (line[0] == '\'' && line[len - 1] == '\'')))
-        return "is in quotes; write values without quotes";
     return NULL;
 }
 
-/* A single-line string value: not empty unless allowed, short enough, writable. */
-static il_status get_string(char *out, size_t size, const char *value, int allow_empty, const char *key,
-                            const char *where, il_error *err) {
+/* A single-line string value: not empty, short enough, writable. */
+static il_status get_string(char *out, size_t size, const char *value, const char *key, const char *where,
+                            il_error *err) {
     size_t len = strlen(value);
     char g[QUOTE_CHARS + 16];
-    if (!allow_empty && len == 0) return il_fail(err, IL_ERR_USAGE, "%s: must not be empty", where);
+    if (len == 0) return il_fail(err, IL_ERR_USAGE, "%s: must not be empty", where);
     if (strchr(value, '\n'))
         return il_fail(err, IL_ERR_USAGE, "%s: must be a single line, got %s", where,
                        got(g, sizeof g, value));
@@ -513,7 +511,7 @@ static void format_description(const il_experiment *exp, strbuf *out) {
 /* [data] ---------------------------------------------------------------------------------------------- */
 
 static il_status parse_source(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    return get_string(exp->data, sizeof exp->data, value, 0, "source", where, err);
+    return get_string(exp->data, sizeof exp->data, value, "source", where, err);
 }
 
 static void format_source(const il_experiment *exp, strbuf *out) {
@@ -1087,7 +1085,7 @@ static void format_probe_samples(const il_experiment *exp, strbuf *out) {
 #define MAX_JOBS 1024u
 
 static il_status parse_dir(il_experiment *exp, const char *value, const char *where, il_error *err) {
-    return get_string(exp->out_dir, sizeof exp->out_dir, value, 0, "dir", where, err);
+    return get_string(exp->out_dir, sizeof exp->out_dir, value, "dir", where, err);
 }
 
 static void format_dir(const il_experiment *exp, strbuf *out) {
@@ -1657,12 +1655,10 @@ il_status il_experiment_load(il_experiment *exp, const char *path, il_error *err
 il_status il_experiment_set_key(il_experiment *exp, const char *section, const char *key, const char *value,
                                 const char *where, il_error *err) {
     char place[256];
-    if (find_section(section) < 0) return unknown_section(err, where ? "" : "--set: ", section);
+    snprintf(place, sizeof place, "%s: ", where ? where : "--set");
+    if (find_section(section) < 0) return unknown_section(err, place, section);
     int k = find_key(section, key);
-    if (k < 0) {
-        snprintf(place, sizeof place, "%s: ", where ? where : "--set");
-        return unknown_key(err, place, section, key);
-    }
+    if (k < 0) return unknown_key(err, place, section, key);
     char label[300];
     if (where)
         snprintf(label, sizeof label, "%s", where);
