@@ -1275,7 +1275,8 @@ void il_experiment_default(il_experiment *exp) {
     exp->output = -1; /* auto: identity + squared error for a regression set such as esl-sigmoids */
 
     /* Full-batch gradient descent on 100 examples: 2000 epochs at rate 0.5 bring uniform, xavier and he
-     * close to the noise level of the test set while zero and large stay visibly worse. */
+     * to a test error of about 1.2 times the noise variance (1000 epochs stop short, 5000 add nothing),
+     * while zero (about 1.7) and large (1.2 to 1.8 by seed) stay visibly worse. */
     exp->epochs = 2000;
     exp->batch_size = 0;
     exp->sgd.learning_rate = 0.5;
