@@ -70,11 +70,13 @@ static void sb_puts(strbuf *b, const char *text) {
     sb_put(b, text, strlen(text));
 }
 
+static void sb_printf(strbuf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-static void
-sb_printf(strbuf *b, const char *fmt, ...) {
+    ;
+
+static void sb_printf(strbuf *b, const char *fmt, ...) {
     char small[512];
     va_list ap;
     va_start(ap, fmt);
