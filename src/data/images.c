@@ -128,8 +128,9 @@ static il_status list_folder(const char *dir, name_list *folders, name_list *ima
     if (st == IL_OK && errno != 0)
         st = il_fail(err, IL_ERR_IO, "cannot list image folder %s: %s", dir, strerror(errno));
     closedir(d);
-    if (folders) qsort(folders->names, folders->count, sizeof *folders->names, compare_names);
-    qsort(images->names, images->count, sizeof *images->names, compare_names);
+    if (folders && folders->count > 1)
+        qsort(folders->names, folders->count, sizeof *folders->names, compare_names);
+    if (images->count > 1) qsort(images->names, images->count, sizeof *images->names, compare_names);
     return st;
 }
 
