@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""make-bad-corpus.py - rebuild tests/data/bad/, one lying file (or folder) per case the loaders refuse.
+"""make-bad-corpus.py - rebuild tests/data/bad/, one lying file (or folder) per case the loaders refuse,
+and the fuzzers' seed corpora tests/fuzz/corpus/<target>/ (good inputs plus every bad IDX and CSV case).
 
 Every case is named for what is wrong with it, and tests/data/bad/MANIFEST says which loader reads it and
 which words its error must contain (besides the file's name); tests/unit/test_bad_inputs.c runs them
 all. The output is the same bytes on every run (gzip without a time stamp, zlib level 9).
 
-    scripts/make-bad-corpus.py [--out DIR]
+    scripts/make-bad-corpus.py [--out DIR] [--seeds DIR]
 """
 import argparse
 import gzip
@@ -185,10 +186,53 @@ def write_tree(path, content):
             f.write(content)
 
 
+def idx_seed(images, labels, max10=True):
+    """fuzz_idx input: 2 bytes giving the images file's length (bit 15: max_classes 10), then both files."""
+    return struct.pack(">H", len(images) | (0x8000 if max10 else 0)) + images + labels
+
+
+CSV_SEEDS = {  # name -> (options byte: bit 0 regression, bit 1 features a;b, bit 2 label a; text)
+    "classes-by-name": (0, b"a,b,y\n5.1,1.4,setosa\n6.3,6.0,virginica\n5.9,4.2,versicolor\n"),
+    "classes-by-number": (2, b"a,b,c,y\n1,2,3,0\n4,5,6,2\n7,8,9,1\n"),
+    "regression": (1, b"x,a,b,y\n1,2,3,10.5\n4,5,6,-2e3\n"),
+    "label-first-column": (4, b"a,b,y\ncat,1,2\ndog,3,4\n"),
+    "quoted-crlf-bom": (0, b"\xef\xbb\xbf\"a\",\"b, c\",y\r\n\"1.5\",2,\"say \"\"hi\"\"\"\r\n3,4,\"two\nlines\"\r\n\r\n"),
+}
+
+
+def write_seeds(seeds):
+    for target in ("fuzz_idx", "fuzz_csv"):
+        shutil.rmtree(os.path.join(seeds, target), ignore_errors=True)
+        os.makedirs(os.path.join(seeds, target))
+
+    def put(target, name, data):
+        with open(os.path.join(seeds, target, name), "wb") as f:
+            f.write(data)
+
+    mnist_like = idx([4, 28, 28], [(i * 7) % 256 for i in range(4 * 28 * 28)])
+    mnist_labels = idx([4], [9, 0, 3, 9])
+    put("fuzz_idx", "good-plain", idx_seed(GOOD_IMAGES, GOOD_LABELS))
+    put("fuzz_idx", "good-gzip", idx_seed(gz(GOOD_IMAGES), gz(GOOD_LABELS)))
+    put("fuzz_idx", "mnist-like-gzip", idx_seed(gz(mnist_like), mnist_labels, max10=False))
+    put("fuzz_idx", "two-gzip-members", idx_seed(gz(GOOD_IMAGES[:8]) + gz(GOOD_IMAGES[8:]), GOOD_LABELS))
+    for loader, path, options, _, content in CASES:
+        name = os.path.basename(path)
+        if loader == "idx-images":
+            put("fuzz_idx", "bad-" + name, idx_seed(content, GOOD_LABELS))
+        elif loader == "idx-labels":
+            put("fuzz_idx", "bad-" + name, idx_seed(GOOD_IMAGES, content))
+        elif loader == "csv":
+            flags = (1 if "regression" in options else 0) | (2 if "features=" in options else 0)
+            put("fuzz_csv", "bad-" + name, bytes([flags]) + content)
+    for name, (flags, text) in CSV_SEEDS.items():
+        put("fuzz_csv", name + ".csv", bytes([flags]) + text)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(here, "..", "tests", "data", "bad"))
+    ap.add_argument("--seeds", default=os.path.join(here, "..", "tests", "fuzz", "corpus"))
     args = ap.parse_args()
     out = os.path.normpath(args.out)
     for sub in ("idx", "csv", "images"):  # a rerun leaves exactly what this run writes
@@ -202,7 +246,8 @@ def main():
         lines.append(" | ".join([loader, path, options] + expected) + "\n")
     with open(os.path.join(out, "MANIFEST"), "w") as f:
         f.writelines(lines)
-    print(f"wrote {len(CASES)} cases to {out}")
+    write_seeds(os.path.normpath(args.seeds))
+    print(f"wrote {len(CASES)} cases to {out} and the fuzzers' seeds to {os.path.normpath(args.seeds)}")
 
 
 if __name__ == "__main__":

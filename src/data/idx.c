@@ -435,7 +435,12 @@ il_status il_idx_pair_from_memory(il_dataset *out, const unsigned char *images, 
         st = il_fail(err, IL_ERR_FORMAT,
                      "%s holds %zu labels but %s holds %zu images; expected one label per image", labels_name,
                      hl.dims[0], images_name, hi.dims[0]);
-    size_t n = hi.dims[0], d = n ? hi.payload_len / n : 0; /* N images of D pixels */
+    if (st != IL_OK) {
+        free(img_owned);
+        free(lab_owned);
+        return st;
+    }
+    size_t n = hi.dims[0], d = hi.payload_len / n; /* N images of D pixels (N >= 1: no dimension is 0) */
     const unsigned char *pixels = img + hi.header_len, *label_bytes = lab + hl.header_len;
     size_t largest = 0;
     for (size_t i = 0; st == IL_OK && i < n; i++) {
