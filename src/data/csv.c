@@ -185,15 +185,15 @@ static const char *quoted(char *buf, size_t size, const char *text) {
 }
 
 /* The header's names, listed for a message (shortened when long). */
-static void list_columns(char *buf, size_t size, const column_ref *sorted_by_column, size_t n) {
-    size_t used = 0;
+static void list_columns(char *buf, size_t size, const column_ref *header, size_t n) {
+    size_t used = 0, i = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used + 64 < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%.40s", i ? ", " : "", sorted_by_column[i].name);
+    for (; i < n && used + 64 < size; i++) {
+        int w = snprintf(buf + used, size - used, "%s%.40s", i ? ", " : "", header[i].name);
         if (w < 0) break;
         used += (size_t)w;
     }
-    if (used + 64 >= size) snprintf(buf + used, size - used, ", ...");
+    if (i < n) snprintf(buf + used, size - used, ", ...");
 }
 
 /* Column index of name, or SIZE_MAX. sorted: the header sorted by (name, column). */

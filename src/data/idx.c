@@ -288,16 +288,10 @@ static il_status gunzip(const unsigned char *in, size_t in_size, const char *nam
                              (unsigned long long)possible);
                 break;
             }
-            /* Room for exactly the declared bytes plus the one that would prove there are more. */
+            /* From here on at most the declared bytes plus the one that would prove there are more;
+             * the buffer still grows only as real output arrives. */
             limit = declared;
-            cap = (size_t)limit + 1;
-            unsigned char *grown = realloc(buf, cap + 1);
-            if (!grown) {
-                st = il_fail(err, IL_ERR_NOMEM, "out of memory for the %llu bytes of %s",
-                             (unsigned long long)limit, name);
-                break;
-            }
-            buf = grown;
+            if ((uint64_t)cap > limit + 1) cap = (size_t)(limit + 1);
             continue;
         }
         if (len == cap) {
