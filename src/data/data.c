@@ -267,13 +267,10 @@ static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) 
             *eq = '\0';
             key = trim(item);
             char *value = trim(eq + 1);
-            int known = 0;
+            const char *canonical = NULL; /* the key as the source spells it */
             for (size_t k = 0; keys[k]; k++)
-                if (strcasecmp(key, keys[k]) == 0) {
-                    key = (char *)keys[k];
-                    known = 1;
-                }
-            if (!known) {
+                if (strcasecmp(key, keys[k]) == 0) canonical = keys[k];
+            if (!canonical) {
                 char list[256];
                 join_list(list, sizeof list, keys);
                 return il_fail(err, IL_ERR_USAGE, "data source '%s' has no option '%s'; valid options: %s",
@@ -288,7 +285,7 @@ static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) 
             if (spec->n_options == MAX_OPTIONS)
                 return il_fail(err, IL_ERR_USAGE, "data source '%s': more than %d options", source,
                                MAX_OPTIONS);
-            spec->option[spec->n_options].key = key;
+            spec->option[spec->n_options].key = canonical;
             spec->option[spec->n_options].value = value;
             spec->n_options++;
         }
@@ -592,8 +589,7 @@ static il_status load_mnist_like(il_data *out, const parsed_spec *spec, il_error
     }
     st = fashion ? set_class_names(out, fashion_names, 10, err) : set_number_class_names(out, 10, err);
     if (st != IL_OK) return st;
-    snprintf(out->description, sizeof out->description, "%s from %s", fashion ? "Fashion-MNIST" : "MNIST",
-             dir);
+    snprintf(out->description, sizeof out->description, "%s", fashion ? "Fashion-MNIST" : "MNIST");
     return IL_OK;
 }
 
@@ -614,7 +610,7 @@ static il_status load_idx(il_data *out, const parsed_spec *spec, il_error *err) 
     if (st != IL_OK) return st;
     st = set_number_class_names(out, out->n_classes, err);
     if (st != IL_OK) return st;
-    snprintf(out->description, sizeof out->description, "IDX %s", images);
+    snprintf(out->description, sizeof out->description, "IDX files");
     return IL_OK;
 }
 
@@ -645,7 +641,7 @@ static il_status load_image_folder(il_data *out, const parsed_spec *spec, il_err
     }
     il_status st = il_images_load(out, dir, &io, err);
     if (st != IL_OK) return st;
-    snprintf(out->description, sizeof out->description, "images from %s (%s)", dir,
+    snprintf(out->description, sizeof out->description, "image folder (%s)",
              io.channels == 3 ? "rgb" : "gray");
     return IL_OK;
 }
@@ -728,7 +724,8 @@ static il_status load_csv_source(il_data *out, const parsed_spec *spec, il_error
         il_data_free(&test_data);
         if (st != IL_OK) return st;
     }
-    snprintf(out->description, sizeof out->description, "CSV %s", file);
+    snprintf(out->description, sizeof out->description, "CSV (%s)",
+             co.regression ? "regression" : "classification");
     return IL_OK;
 }
 
@@ -812,6 +809,14 @@ il_status il_data_load(il_data *out, const char *spec_text, const il_data_option
     case SRC_IMAGES: st = load_image_folder(out, &spec, err); break;
     default: st = load_csv_source(out, &spec, err); break;
     }
+    /* Where a file source read from, for the end of the description (last, so that a long path is what
+     * gets cut when the line is full, never the counts). */
+    char origin[512] = "";
+    const char *from = spec_get(&spec, "dir");
+    if (!from) from = spec_get(&spec, "file");
+    if (!from) from = spec_get(&spec, "images");
+    if (!from && spec.source == SRC_FASHION_MNIST) from = INITLAB_FASHION_MNIST_DIR;
+    if (from) snprintf(origin, sizeof origin, "%s", from);
     free(spec.text);
     if (st == IL_OK) st = check_loaded(out, source, err);
 
@@ -849,6 +854,7 @@ il_status il_data_load(il_data *out, const char *spec_text, const il_data_option
     if (isfinite(out->bayes_error))
         appendf(line, sizeof line, ", noise variance (Bayes error) %.4g", out->bayes_error);
     appendf(line, sizeof line, "; %s", scale_words(scale, pixels));
+    if (origin[0]) appendf(line, sizeof line, "; from %s", origin);
     snprintf(out->description, sizeof out->description, "%s", line);
     return IL_OK;
 }
