@@ -20,8 +20,7 @@
 #include "data/synthetic.h"
 #include "initlab/rng.h"
 
-/* ---- the sources ------------------------------------------------------------------------------------------
- */
+/* ---- the sources ------------------------------------------------------------------------------------ */
 
 enum {
     SRC_ESL_SIGMOIDS,
@@ -121,8 +120,7 @@ void il_data_options_default(il_data_options *opt) {
 #define MAX_GENERATED ((size_t)10000000)
 #define MAX_OPTIONS   16
 
-/* ---- small helpers
- * ------------------------------------------------------------------------------------------ */
+/* ---- small helpers ---------------------------------------------------------------------------------- */
 
 /* Append printf-style text to buf (size bytes, NUL-terminated), silently truncating. */
 static void appendf(char *buf, size_t size, const char *fmt, ...)
@@ -162,8 +160,7 @@ static char *copy_string(const char *s) {
     return d;
 }
 
-/* ---- the spec
- * ------------------------------------------------------------------------------------------------ */
+/* ---- the spec --------------------------------------------------------------------------------------- */
 
 typedef struct {
     const char *key;
@@ -171,9 +168,8 @@ typedef struct {
 } spec_option;
 
 typedef struct {
-    char *text;      /* owned copy of the spec, cut in place into name, keys and values */
-    const char *arg; /* the name as written (a source name or a path) */
-    int source;      /* SRC_* */
+    char *text; /* owned copy of the spec, cut in place into name, keys and values */
+    int source; /* SRC_* */
     size_t n_options;
     spec_option option[MAX_OPTIONS + 1]; /* + 1 for the dir/file a path spec implies */
 } parsed_spec;
@@ -229,7 +225,6 @@ static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) 
         rest = colon + 1;
     }
     char *name = trim(spec->text);
-    spec->arg = name;
     if (!*name) {
         char list[512];
         join_list(list, sizeof list, source_names);
@@ -278,10 +273,10 @@ static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) 
             }
             if (!*value)
                 return il_fail(err, IL_ERR_USAGE, "data source '%s': option '%s' has an empty value", source,
-                               key);
-            if (spec_get(spec, key))
+                               canonical);
+            if (spec_get(spec, canonical))
                 return il_fail(err, IL_ERR_USAGE, "data source '%s': option '%s' is given twice", source,
-                               key);
+                               canonical);
             if (spec->n_options == MAX_OPTIONS)
                 return il_fail(err, IL_ERR_USAGE, "data source '%s': more than %d options", source,
                                MAX_OPTIONS);
@@ -321,11 +316,10 @@ static il_status option_size(const parsed_spec *spec, const char *key, size_t df
 }
 
 /* A real-valued option, or dflt when absent; the range check is the caller's (it knows the words). */
-static il_status option_double(const parsed_spec *spec, const char *key, double dflt, double *out, int *given,
+static il_status option_double(const parsed_spec *spec, const char *key, double dflt, double *out,
                                il_error *err) {
     const char *value = spec_get(spec, key);
     *out = dflt;
-    if (given) *given = value != NULL;
     if (!value) return IL_OK;
     char *end = NULL;
     errno = 0;
@@ -376,8 +370,7 @@ static void seed_generators(il_rng *train_rng, il_rng *test_rng, uint64_t seed) 
     il_rng_seed(test_rng, test_seed, IL_STREAM_GEN);
 }
 
-/* ---- synthetic sources ------------------------------------------------------------------------------------
- */
+/* ---- synthetic sources ------------------------------------------------------------------------------ */
 
 static il_status load_esl(il_data *out, const parsed_spec *spec, const il_data_options *opt, il_error *err) {
     il_esl_model model = spec->source == SRC_ESL_RADIAL ? IL_ESL_RADIAL : IL_ESL_SIGMOIDS;
@@ -385,7 +378,7 @@ static il_status load_esl(il_data *out, const parsed_spec *spec, const il_data_o
     double snr;
     il_status st = option_size(spec, "train", 100, 1, MAX_GENERATED, &n_train, err);
     if (st == IL_OK) st = option_size(spec, "test", 10000, 1, MAX_GENERATED, &n_test, err);
-    if (st == IL_OK) st = option_double(spec, "snr", 4.0, &snr, NULL, err);
+    if (st == IL_OK) st = option_double(spec, "snr", 4.0, &snr, err);
     if (st != IL_OK) return st;
     if (!(snr > 0.0)) return bad_range(spec, "snr", "a number > 0 (signal variance / noise variance)", err);
 
@@ -446,17 +439,17 @@ static il_status load_toy(il_data *out, const parsed_spec *spec, const il_data_o
     size_t min_n = toy.shape == IL_TOY_XOR ? 4 : 2, n, n_test;
     st = option_size(spec, "n", 400, min_n, MAX_GENERATED, &n, err);
     if (st == IL_OK) st = option_size(spec, "test", n, min_n, MAX_GENERATED, &n_test, err);
-    if (st == IL_OK) st = option_double(spec, "noise", toy.noise, &toy.noise, NULL, err);
+    if (st == IL_OK) st = option_double(spec, "noise", toy.noise, &toy.noise, err);
     if (st != IL_OK) return st;
     if (toy.noise < 0.0) return bad_range(spec, "noise", "a number >= 0 (sd of the Gaussian noise)", err);
     if (toy.shape == IL_TOY_CIRCLES) {
-        st = option_double(spec, "factor", toy.factor, &toy.factor, NULL, err);
+        st = option_double(spec, "factor", toy.factor, &toy.factor, err);
         if (st != IL_OK) return st;
         if (!(toy.factor > 0.0 && toy.factor < 1.0))
             return bad_range(spec, "factor", "between 0 and 1, exclusive (inner radius / outer radius)", err);
     }
     if (toy.shape == IL_TOY_SPIRALS) {
-        st = option_double(spec, "turns", toy.turns, &toy.turns, NULL, err);
+        st = option_double(spec, "turns", toy.turns, &toy.turns, err);
         if (st != IL_OK) return st;
         if (!(toy.turns > 0.0)) return bad_range(spec, "turns", "a number > 0", err);
     }
@@ -485,8 +478,7 @@ static il_status load_toy(il_data *out, const parsed_spec *spec, const il_data_o
     return IL_OK;
 }
 
-/* ---- file sources
- * ------------------------------------------------------------------------------------------- */
+/* ---- file sources ----------------------------------------------------------------------------------- */
 
 /* Rebuild ds's targets from its labels with t columns: one-hot over t classes, or the label itself as
  * 0.0/1.0 when t = 1 (binary). Used when the training and test files of a source disagree on the number
@@ -729,8 +721,7 @@ static il_status load_csv_source(il_data *out, const parsed_spec *spec, il_error
     return IL_OK;
 }
 
-/* ---- the dispatcher
- * -------------------------------------------------------------------------------------------- */
+/* ---- the dispatcher --------------------------------------------------------------------------------- */
 
 static il_status check_options(const il_data_options *opt, il_error *err) {
     if (!(opt->test_fraction > 0.0 && opt->test_fraction < 1.0))

@@ -12,8 +12,7 @@
 
 #include "initlab/rng.h"
 
-/* ---- split ----------------------------------------------------------------------------------------------
- */
+/* ---- split ------------------------------------------------------------------------------------------ */
 
 size_t il_split_test_count(size_t n, double test_fraction) {
     if (n < 2) return 0;
@@ -75,8 +74,7 @@ il_status il_data_split(il_dataset *train, il_dataset *test, double test_fractio
     return IL_OK;
 }
 
-/* ---- caps ------------------------------------------------------------------------------------------------
- */
+/* ---- caps ------------------------------------------------------------------------------------------- */
 
 il_status il_dataset_keep_first(il_dataset *ds, size_t max, il_error *err) {
     if (max == 0 || ds->n <= max) return IL_OK;
@@ -95,8 +93,7 @@ il_status il_dataset_keep_first(il_dataset *ds, size_t max, il_error *err) {
     return IL_OK;
 }
 
-/* ---- scaling ---------------------------------------------------------------------------------------------
- */
+/* ---- scaling ---------------------------------------------------------------------------------------- */
 
 /* x ← (x − shift[j]) / divisor[j] for every row of ds. */
 static void apply_affine(il_dataset *ds, const double *shift, const double *divisor) {

@@ -93,7 +93,7 @@ il_status il_esl_generate(il_dataset *out, il_esl_model model, size_t n, double 
     return IL_OK;
 }
 
-/* ---- Toy classification sets -------------------------------------------------------------------------- */
+/* ---- Toy classification sets ------------------------------------------------------------------------ */
 
 static il_status check_toy(const il_toy_options *opt, size_t n, il_error *err) {
     static const char *const names[] = {"xor", "circles", "spirals", "moons"};

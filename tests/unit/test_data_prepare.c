@@ -17,8 +17,7 @@
 #include "initlab/data.h"
 #include "testutil.h"
 
-/* ---- helpers
- * ------------------------------------------------------------------------------------------------ */
+/* ---- helpers ---------------------------------------------------------------------------------------- */
 
 /* A dataset with the given inputs (n, d), targets = the row index, labels = row index mod 2. */
 static il_dataset make_set(const float *x, size_t n, size_t d) {
@@ -54,8 +53,7 @@ static void column_mean_sd(const il_dataset *ds, size_t j, double *mean, double 
     *sd = sqrt(ss / (double)ds->n);
 }
 
-/* ---- scaling
- * -------------------------------------------------------------------------------------------------- */
+/* ---- scaling ---------------------------------------------------------------------------------------- */
 
 static void test_standardization_uses_training_statistics_for_both_splits(void **state) {
     (void)state;
@@ -169,8 +167,7 @@ static void test_loaded_data_is_standardized_on_train_and_not_on_test(void **sta
     il_data_free(&raw);
 }
 
-/* ---- split
- * ------------------------------------------------------------------------------------------------------ */
+/* ---- split ------------------------------------------------------------------------------------------ */
 
 static void test_split_test_count_rounds_and_keeps_both_sides_non_empty(void **state) {
     (void)state;
@@ -272,11 +269,10 @@ static void test_load_refuses_a_test_fraction_outside_0_1(void **state) {
     assert_null(data.train.x);
 }
 
-/* ---- caps
- * ----------------------------------------------------------------------------------------------------------
- */
+/* ---- caps ------------------------------------------------------------------------------------------- */
+* /
 
-static void test_keep_first_keeps_exactly_the_first_rows(void **state) {
+    static void test_keep_first_keeps_exactly_the_first_rows(void **state) {
     (void)state;
     const float x[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     il_dataset ds = make_set(x, 5, 2);

@@ -121,6 +121,8 @@ static void test_malformed_options_are_refused(void **state) {
     EXPECT("circles:noise", IL_ERR_USAGE, "'noise'", "key=value");
     EXPECT("circles:noise=", IL_ERR_USAGE, "'noise'", "empty value");
     EXPECT("circles:n=10,n=20", IL_ERR_USAGE, "'n'", "twice");
+    EXPECT("circles:n=10,N=20", IL_ERR_USAGE, "'n'", "twice");
+    EXPECT("esl-sigmoids:train=10,oops,test=5", IL_ERR_USAGE, "'oops'", "key=value");
 }
 
 static void test_bad_numbers_are_refused_naming_option_value_and_range(void **state) {

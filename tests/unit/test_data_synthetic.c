@@ -17,8 +17,7 @@
 #include "initlab/data.h"
 #include "testutil.h"
 
-/* ---- helpers
- * ------------------------------------------------------------------------------------------------ */
+/* ---- helpers ---------------------------------------------------------------------------------------- */
 
 static il_data load_ok(const char *spec, uint64_t seed, il_scale scale) {
     il_data_options opt;
@@ -102,8 +101,7 @@ static void check_signal_to_noise(const char *spec, double (*f_of_x)(const float
     il_data_free(&data);
 }
 
-/* ---- ESL 11.6
- * ------------------------------------------------------------------------------------------------ */
+/* ---- ESL 11.6 --------------------------------------------------------------------------------------- */
 
 static void test_esl_sigmoids_noise_gives_signal_to_noise_ratio_four(void **state) {
     (void)state;
@@ -204,8 +202,7 @@ static void test_esl_test_set_does_not_depend_on_the_training_size(void **state)
     il_data_free(&large);
 }
 
-/* ---- toy classification sets
- * ------------------------------------------------------------------------------- */
+/* ---- toy classification sets ------------------------------------------------------------------------ */
 
 static void check_binary_labels(const il_data *data) {
     assert_int_equal(data->task, IL_TASK_CLASSIFICATION);
