@@ -270,9 +270,8 @@ static void test_load_refuses_a_test_fraction_outside_0_1(void **state) {
 }
 
 /* ---- caps ------------------------------------------------------------------------------------------- */
-* /
 
-    static void test_keep_first_keeps_exactly_the_first_rows(void **state) {
+static void test_keep_first_keeps_exactly_the_first_rows(void **state) {
     (void)state;
     const float x[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     il_dataset ds = make_set(x, 5, 2);
