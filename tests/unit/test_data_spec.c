@@ -10,14 +10,33 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "initlab/data.h"
 #include "testutil.h"
+
+/* Remove a scratch folder the tests made (it holds only files) and free its name. */
+static void remove_scratch(char *dir) {
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char path[2048];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+    free(dir);
+}
 
 /* Load spec, expect the status, and check that every fragment occurs in the message. Also checks the
  * failure contract: the output is empty and safe to free (twice). */
@@ -172,7 +191,7 @@ static void test_missing_folders_and_paths_are_io_errors_naming_them(void **stat
     EXPECT(spec, IL_ERR_IO, "none", "train-images-idx3-ubyte");
     snprintf(spec, sizeof spec, "%s/missing.csv:label=y", dir);
     EXPECT(spec, IL_ERR_IO, "missing.csv", "neither a known source nor an existing file");
-    free(dir);
+    remove_scratch(dir);
 }
 
 static void test_a_null_spec_is_a_usage_error(void **state) {
@@ -293,7 +312,7 @@ static void test_mnist_folder_loads_both_splits_as_ten_classes_with_pixels_in_0_
         assert_non_null(strstr(data.description, "30 train, 12 test"));
         assert_non_null(strstr(data.description, "pixels divided by 255"));
         il_data_free(&data);
-        free(dir);
+        remove_scratch(dir);
     }
 }
 
@@ -314,7 +333,7 @@ static void test_a_folder_path_with_mnist_names_reads_as_mnist_and_caps_keep_the
         assert_true(data.train.x[i * 16 + 2] == (float)fixture_pixel(i, 2));
     }
     il_data_free(&data);
-    free(dir);
+    remove_scratch(dir);
 }
 
 static void test_idx_pair_without_test_files_holds_out_the_test_fraction(void **state) {
@@ -341,7 +360,7 @@ static void test_idx_pair_without_test_files_holds_out_the_test_fraction(void **
     assert_memory_equal(data.train.x, again.train.x, 21 * 16 * sizeof(float));
     il_data_free(&again);
     il_data_free(&data);
-    free(dir);
+    remove_scratch(dir);
 }
 
 static void test_csv_test_file_classes_are_matched_by_name(void **state) {
@@ -372,7 +391,7 @@ static void test_csv_test_file_classes_are_matched_by_name(void **state) {
     const char *odd_text = "a,b,kind\n1,1,cat\n2,2,fox\n";
     assert_int_equal(tu_write_file(test, odd_text, strlen(odd_text)), 0);
     EXPECT(spec, IL_ERR_FORMAT, "'fox'", "test.csv", "train.csv");
-    free(dir);
+    remove_scratch(dir);
 }
 
 static void test_installed_fashion_mnist_loads_with_its_class_names(void **state) {
