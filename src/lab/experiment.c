@@ -520,8 +520,8 @@ static void format_source(const il_experiment *exp, strbuf *out) {
     sb_puts(out, exp->data);
 }
 
-/* "auto" is kept as a word for the future "standardize tabular data, scale pixels to [0, 1]"; until the
- * data module offers it, it means standardize, which ESL 11.5.3 recommends for every input. */
+/* "auto" lets the data module choose: pixels (IDX, image folders) to [0, 1], everything else
+ * standardized with training statistics, as ESL 11.5.3 recommends. */
 static const char *const scale_words[] = {"auto", "standardize", "unit", "none"};
 
 static const char *scale_name(il_scale scale) {
@@ -529,6 +529,7 @@ static const char *scale_name(il_scale scale) {
     case IL_SCALE_NONE: return "none";
     case IL_SCALE_STANDARDIZE: return "standardize";
     case IL_SCALE_UNIT: return "unit";
+    case IL_SCALE_AUTO: return "auto";
     }
     return NULL;
 }
@@ -536,7 +537,9 @@ static const char *scale_name(il_scale scale) {
 static il_status parse_scale(il_experiment *exp, const char *value, const char *where, il_error *err) {
     char word[32];
     lowercase(word, sizeof word, value);
-    if (!strcmp(word, "auto") || !strcmp(word, "standardize"))
+    if (!strcmp(word, "auto"))
+        exp->data_opt.scale = IL_SCALE_AUTO;
+    else if (!strcmp(word, "standardize"))
         exp->data_opt.scale = IL_SCALE_STANDARDIZE;
     else if (!strcmp(word, "unit"))
         exp->data_opt.scale = IL_SCALE_UNIT;
