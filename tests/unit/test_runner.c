@@ -587,8 +587,8 @@ static il_experiment *slow_experiment(void) {
     exp->log_every_epochs = 100;
     set_init(exp, 2, "xavier", "xavier");
     set_init(exp, 3, "he", "he");
-    exp->n_seeds = 4;
-    for (size_t i = 0; i < 4; i++)
+    exp->n_seeds = 6;
+    for (size_t i = 0; i < 6; i++)
         exp->seeds[i] = 10 + i;
     return exp;
 }
