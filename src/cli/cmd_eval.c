@@ -39,7 +39,7 @@ static void print_help(void) {
            "\n"
            "Options:\n"
            "  --data SPEC     the dataset, as for 'initlab train' (default: xor)\n"
-           "  --scale MODE    auto | standardize | unit | none (default auto)\n"
+           "  --scale MODE    standardize (default, as for train), unit, none or auto\n"
            "  --max-train N   evaluate only the first N training examples (0 = all)\n"
            "  --max-test N    evaluate only the first N test examples (0 = all)\n"
            "  --seed S        seed of generated data and of the train/test split (default 1)\n"
@@ -67,6 +67,7 @@ il_status cli_eval(int argc, char **argv, il_error *err) {
     const char *spec = "xor";
     il_data_options opt;
     il_data_options_default(&opt);
+    opt.scale = IL_SCALE_STANDARDIZE; /* as `initlab train` prepares data by default */
     size_t threads = 0;
     il_status st = IL_OK;
     int c;

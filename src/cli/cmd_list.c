@@ -29,32 +29,15 @@ static void print_help(void) {
            "  initlab list inits\n");
 }
 
-/* The formula of each scheme in the notation of init.h (I = fan-in, O = fan-out, P = its parameter). */
-static const char *init_formula(il_init_kind kind) {
-    switch (kind) {
-    case IL_INIT_ZERO: return "w = 0";
-    case IL_INIT_UNIFORM: return "U(-P, P)";
-    case IL_INIT_XAVIER: return "U(-r, r), r = sqrt(6/(I+O))";
-    case IL_INIT_XAVIER_NORMAL: return "N(0, 2/(I+O))";
-    case IL_INIT_HE: return "N(0, 2/I)";
-    case IL_INIT_HE_UNIFORM: return "U(-r, r), r = sqrt(6/I)";
-    case IL_INIT_LECUN: return "N(0, 1/I)";
-    case IL_INIT_NORMAL: return "N(0, P^2)";
-    case IL_INIT_LARGE: return "U(-P, P)";
-    case IL_INIT_COUNT: break;
-    }
-    return "";
-}
-
 static void list_inits(void) {
-    printf("Initialization schemes (--init NAME or NAME:P; one per layer as NAME/NAME/...; biases start at\n"
-           "--bias, 0 by default). I = fan-in, O = fan-out of the layer, P = the scheme's parameter.\n");
-    printf("  %-14s %-9s %-28s %s\n", "name", "P default", "formula", "what it is");
+    printf("Initialization schemes (--init NAME, or NAME:P for those with a parameter P; one per layer as\n"
+           "NAME/NAME/...). I = fan-in, O = fan-out of the layer; biases start at --bias, 0 by default.\n");
+    printf("  %-14s %-7s %s\n", "name", "P", "formula and what it is");
     for (int k = 0; k < IL_INIT_COUNT; k++) {
+        il_init_kind kind = (il_init_kind)k;
         char param[32] = "-";
-        if (il_init_has_param((il_init_kind)k)) snprintf(param, sizeof param, "%g", il_init_default_param(k));
-        printf("  %-14s %-9s %-28s %s\n", il_init_name((il_init_kind)k), param, init_formula((il_init_kind)k),
-               il_init_describe((il_init_kind)k));
+        if (il_init_has_param(kind)) snprintf(param, sizeof param, "%g", il_init_default_param(kind));
+        printf("  %-14s %-7s %s\n", il_init_name(kind), param, il_init_describe(kind));
     }
 }
 
