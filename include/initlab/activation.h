@@ -23,7 +23,8 @@ int il_act_parse(const char *name);
 
 /* a = f(z), elementwise over n values; in place allowed (a == z). */
 void il_act_forward(il_act act, float *a, const float *z, size_t n);
-/* dz = da * f'(z), computed from the activation value a = f(z) (all four have that form). */
+/* dz = da * f'(z), computed from the activation value a = f(z) (all four have that form); in place
+ * allowed (dz == da). */
 void il_act_backward(il_act act, float *dz, const float *da, const float *a, size_t n);
 /* f'(z) from the activation value a = f(z), and the maximum of f' over z (for the saturation test). */
 float il_act_derivative(il_act act, float a);

@@ -58,7 +58,8 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
 il_status il_net_create(il_net **out, const il_net_spec *spec, size_t max_batch, il_error *err);
 void il_net_free(il_net *net);
 
-/* Initialize every layer; specs[l] for layer l (pass one spec per layer). Momentum is zeroed. */
+/* Initialize every layer; specs[l] for layer l (pass one spec per layer). Momentum and gradients are
+ * zeroed. Layers draw from rng in order, weights row-major; zero init draws nothing. */
 void il_net_init(il_net *net, const il_init_spec *specs, il_rng *rng);
 
 /* Forward pass of B <= max_batch rows of x (B, sizes[0]); predictions land in net->a[L-1] (B, O). */
@@ -77,7 +78,8 @@ size_t il_net_layer_in(const il_net *net, size_t l);
 size_t il_net_layer_out(const il_net *net, size_t l);
 il_act il_net_layer_act(const il_net *net, size_t l); /* IL_ACT_IDENTITY for the output layer */
 
-/* Euclidean norms over all weights (biases excluded) and over all gradients. */
+/* Euclidean norms over all weights and over all weight gradients (biases and their gradients excluded,
+ * matching il_probe_net.weight_norm and grad_norm). */
 double il_net_weight_norm(const il_net *net);
 double il_net_grad_norm(const il_net *net);
 /* 1 if every parameter is finite. */

@@ -35,7 +35,8 @@ il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const flo
 typedef struct {
     double loss;     /* mean data loss */
     double accuracy; /* share of correct argmax (softmax) or threshold-0.5 (sigmoid) predictions; NAN for
-                        identity */
+                        identity. With several sigmoid outputs a row counts as correct when every output is
+                        on the right side of 0.5. NAN for N = 0 (loss too). */
 } il_eval;
 
 /* Evaluate on all N rows in chunks of net->max_batch; no parameters change. */

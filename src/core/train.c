@@ -1,0 +1,127 @@
+/* train.c - one epoch of mini-batch SGD over plain arrays, and evaluation in chunks.
+ *
+ * Dimension letters: N = examples, D = input features, T = targets per example, B = rows of one batch.
+ * The caller chooses the order of examples (the same for every initializer, which keeps comparisons fair)
+ * and allocates the batch buffers once: an epoch allocates nothing.
+ */
+#include "initlab/train.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+il_status il_batch_alloc(il_batch *batch, size_t cap, size_t D, size_t T, il_error *err) {
+    batch->x = batch->y = NULL;
+    batch->cap = 0;
+    if (cap == 0 || D == 0 || T == 0)
+        return il_fail(err, IL_ERR_USAGE,
+                       "a batch needs at least 1 row, 1 input and 1 target (got %zu, %zu, %zu)", cap, D, T);
+    if (D > SIZE_MAX / sizeof(float) / cap || T > SIZE_MAX / sizeof(float) / cap)
+        return il_fail(err, IL_ERR_USAGE, "batch of %zu rows is too large (size overflows)", cap);
+    batch->x = malloc(cap * D * sizeof(float));
+    batch->y = malloc(cap * T * sizeof(float));
+    if (!batch->x || !batch->y) {
+        il_batch_free(batch);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory allocating a batch of %zu rows", cap);
+    }
+    batch->cap = cap;
+    return IL_OK;
+}
+
+void il_batch_free(il_batch *batch) {
+    if (!batch) return;
+    free(batch->x);
+    free(batch->y);
+    batch->x = batch->y = NULL;
+    batch->cap = 0;
+}
+
+void il_batch_gather(il_batch *batch, const float *x, const float *y, size_t D, size_t T, const size_t *order,
+                     size_t B) {
+    for (size_t r = 0; r < B; r++) {
+        memcpy(batch->x + r * D, x + order[r] * D, D * sizeof(float));
+        memcpy(batch->y + r * T, y + order[r] * T, T * sizeof(float));
+    }
+}
+
+il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const float *y, size_t N,
+                         const size_t *order, size_t batch_size, const il_sgd_options *opt, double *mean_loss,
+                         il_error *err) {
+    const size_t L = net->spec.n_layers, D = net->spec.sizes[0], T = net->spec.sizes[L];
+    if (N == 0) return il_fail(err, IL_ERR_USAGE, "no training examples");
+    if (batch_size == 0) return il_fail(err, IL_ERR_USAGE, "the batch size must be at least 1");
+    const size_t rows = batch_size < N ? batch_size : N;
+    if (rows > batch->cap || rows > net->max_batch)
+        return il_fail(
+            err, IL_ERR_USAGE,
+            "batch of %zu rows does not fit the buffers (batch capacity %zu, network max batch %zu)", rows,
+            batch->cap, net->max_batch);
+    if (!isfinite(opt->learning_rate) || !isfinite(opt->momentum) || !isfinite(opt->weight_decay))
+        return il_fail(err, IL_ERR_NUMERIC,
+                       "the learning rate (%g), momentum (%g) and weight decay (%g) must be finite numbers",
+                       opt->learning_rate, opt->momentum, opt->weight_decay);
+
+    double loss_sum = 0.0;
+    for (size_t start = 0; start < N; start += rows) {
+        const size_t B = N - start < rows ? N - start : rows; /* the last batch may be smaller */
+        il_batch_gather(batch, x, y, D, T, order + start, B);
+        il_net_forward(net, batch->x, B);
+        const double loss = il_net_loss(net, batch->y, B);
+        if (!isfinite(loss))
+            return il_fail(err, IL_ERR_NUMERIC,
+                           "the loss became %g at example %zu of the epoch: training diverged (try a smaller "
+                           "learning rate or smaller initial weights)",
+                           loss, start + 1);
+        loss_sum += loss * (double)B;
+        il_net_backward(net, batch->x, batch->y, B, opt->weight_decay);
+        il_sgd_step(net, opt);
+        if (!il_net_is_finite(net))
+            return il_fail(
+                err, IL_ERR_NUMERIC,
+                "a weight became infinite or NaN after the step at example %zu of the epoch: training "
+                "diverged (try a smaller learning rate or smaller initial weights)",
+                start + 1);
+    }
+    if (mean_loss) *mean_loss = loss_sum / (double)N;
+    return IL_OK;
+}
+
+/* Is row r of the predictions p (O) right about the targets y (O)? */
+static int prediction_correct(il_output out, const float *p, const float *y, size_t O) {
+    if (out == IL_OUT_SOFTMAX) {
+        /* The predicted class is the largest probability, the true class the largest target. */
+        size_t best_p = 0, best_y = 0;
+        for (size_t j = 1; j < O; j++) {
+            if (p[j] > p[best_p]) best_p = j;
+            if (y[j] > y[best_y]) best_y = j;
+        }
+        return best_p == best_y;
+    }
+    /* Sigmoid: each output says "yes" at p >= 0.5; a row is right when every output agrees with its
+     * target (one output: the usual threshold accuracy). */
+    for (size_t j = 0; j < O; j++)
+        if ((p[j] >= 0.5f) != (y[j] >= 0.5f)) return 0;
+    return 1;
+}
+
+il_eval il_net_evaluate(il_net *net, const float *x, const float *y, size_t N) {
+    const size_t L = net->spec.n_layers, D = net->spec.sizes[0], T = net->spec.sizes[L];
+    const il_output out = net->spec.output;
+    il_eval ev = {NAN, NAN};
+    if (N == 0) return ev;
+    double loss_sum = 0.0;
+    size_t correct = 0;
+    for (size_t start = 0; start < N; start += net->max_batch) {
+        const size_t B = N - start < net->max_batch ? N - start : net->max_batch;
+        const float *xb = x + start * D, *yb = y + start * T; /* rows are contiguous: no gather needed */
+        il_net_forward(net, xb, B);
+        loss_sum += il_net_loss(net, yb, B) * (double)B;
+        if (out != IL_OUT_IDENTITY)
+            for (size_t r = 0; r < B; r++)
+                correct += (size_t)prediction_correct(out, net->a[L - 1] + r * T, yb + r * T, T);
+    }
+    ev.loss = loss_sum / (double)N;
+    ev.accuracy = out == IL_OUT_IDENTITY ? NAN : (double)correct / (double)N;
+    return ev;
+}
