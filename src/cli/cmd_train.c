@@ -176,6 +176,7 @@ static void print_help(void) {
         "Files appear whole under their names when the run ends, or not at all (Ctrl-C, errors).\n"
         "Same seed, flags and --threads => the same numbers, bit for bit (all CSV columns but seconds);\n"
         "use --threads 1 to compare runs across machines.\n"
+        "Exit status: 0 success, 1 runtime error (a file, a diverged run, Ctrl-C), 2 usage error.\n"
         "\n"
         "Examples:\n"
         "  initlab train --init he                  XOR, 2-8-1 sigmoid net: 100%% accuracy\n"
@@ -393,9 +394,8 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
     if (st != IL_OK) return st;
     if (optind < argc)
         return il_fail(err, IL_ERR_USAGE,
-                       "train: unexpected argument '%s' (every setting is a flag, e.g. "
-                       "--data %s)",
-                       argv[optind], argv[optind]);
+                       "train: unexpected argument '%s'; every setting is a flag, e.g. --data xor",
+                       argv[optind]);
     return IL_OK;
 }
 

@@ -31,16 +31,16 @@ const char *cli_metric_words(cli_metric metric) {
     return "test metric";
 }
 
-double cli_mse_from_loss(double loss) {
-    return 2.0 * loss;
+double cli_mse_from_loss(double loss, size_t targets) {
+    return 2.0 * loss / (double)(targets ? targets : 1);
 }
 
 double cli_metric_value(cli_metric metric, const il_eval *eval, const il_data *data) {
     if (!isfinite(eval->loss)) return NAN;
     switch (metric) {
     case CLI_METRIC_ACCURACY: return eval->accuracy;
-    case CLI_METRIC_RELATIVE_ERROR: return cli_mse_from_loss(eval->loss) / data->bayes_error;
-    case CLI_METRIC_MSE: return cli_mse_from_loss(eval->loss);
+    case CLI_METRIC_RELATIVE_ERROR: return cli_mse_from_loss(eval->loss, data->train.t) / data->bayes_error;
+    case CLI_METRIC_MSE: return cli_mse_from_loss(eval->loss, data->train.t);
     }
     return NAN;
 }

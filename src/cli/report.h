@@ -22,9 +22,9 @@ const char *cli_metric_column(cli_metric metric);
 const char *cli_metric_words(cli_metric metric);
 /* The metric's value from an evaluation of the test set (NAN when the loss is not finite). */
 double cli_metric_value(cli_metric metric, const il_eval *eval, const il_data *data);
-/* Mean squared error per example (summed over the T outputs) from the identity output's loss, which is
- * half of it: loss = 1/(2B) sum (yhat - y)^2. */
-double cli_mse_from_loss(double loss);
+/* Mean squared error per target, (1/(N T)) sum (yhat - y)^2 as docs/diagnostics.md defines test_mse, from
+ * the identity output's loss E = 1/(2N) sum (yhat - y)^2 over T targets: 2 E / T. */
+double cli_mse_from_loss(double loss, size_t targets);
 
 /* The output that fits the data: identity for regression, sigmoid for one 0/1 target, softmax for
  * one-hot targets over more classes. */
