@@ -42,8 +42,7 @@
 #define EVAL_BATCH       1024
 #define CHUNKS_PER_EPOCH 50
 
-/* ---- options ----------------------------------------------------------------------------------------------
- */
+/* ---- options ----------------------------------------------------- */
 
 typedef struct {
     const char *data;         /* --data spec */
@@ -431,8 +430,7 @@ static il_status check_options(train_options *o, il_error *err) {
     return IL_OK;
 }
 
-/* ---- the run ----------------------------------------------------------------------------------------------
- */
+/* ---- the run ----------------------------------------------------- */
 
 typedef struct {
     il_data data;
@@ -618,8 +616,7 @@ static il_status run_epochs(train_run *r, const train_options *o, il_error *err)
     return IL_OK;
 }
 
-/* ---- the result block
- * -------------------------------------------------------------------------------------- */
+/* ---- the result block -------------------------------------------- */
 
 /* 1 if every weight into the first hidden layer is exactly zero. */
 static int first_layer_all_zero(const il_net *net) {

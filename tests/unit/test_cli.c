@@ -19,8 +19,7 @@
 #include "initlab/init.h"
 #include "testutil.h"
 
-/* ---- helpers
- * ------------------------------------------------------------------------------------------------ */
+/* ---- helpers ----------------------------------------------------- */
 
 /* Run "initlab ARGS" (stdout and stderr together); returns the exit status, *out the text. */
 static int run(char **out, const char *fmt, ...) {
@@ -97,8 +96,7 @@ static void assert_contains(const char *text, const char *needle) {
         fail_msg("expected to find \"%s\" in:\n%s", needle, text ? text : "(null)");
 }
 
-/* ---- program-level behaviour
- * -------------------------------------------------------------------------------- */
+/* ---- program-level behaviour ------------------------------------- */
 
 static void test_version_prints_the_version_and_exits_0(void **state) {
     (void)state;
@@ -173,8 +171,7 @@ static void test_help_of_eval_and_list_mentions_every_flag(void **state) {
     free(out);
 }
 
-/* ---- refusals before any work
- * ------------------------------------------------------------------------------- */
+/* ---- refusals before any work ------------------------------------ */
 
 /* Runs `initlab train ARGS --csv DIR/out.csv` and checks: exit 2, the message names `needle`, the hint
  * to --help follows, and no file at all was created (the refusal came before any work). */
@@ -256,8 +253,7 @@ static void test_an_unknown_data_source_is_refused_as_a_usage_error(void **state
     free(out);
 }
 
-/* ---- learning XOR
- * ------------------------------------------------------------------------------------------- */
+/* ---- learning XOR ------------------------------------------------ */
 
 static void test_xor_reaches_full_accuracy_from_he_and_from_xavier_weights(void **state) {
     (void)state;
@@ -316,8 +312,7 @@ static void test_the_same_seed_gives_the_same_csv_apart_from_the_seconds_column(
     free(dir);
 }
 
-/* ---- progress, CSV and other files
- * -------------------------------------------------------------------------- */
+/* ---- progress, CSV and other files ------------------------------- */
 
 static void test_progress_goes_to_stderr_one_line_per_epoch_and_quiet_silences_it(void **state) {
     (void)state;
@@ -478,8 +473,7 @@ static void test_eval_of_a_missing_model_is_a_runtime_error(void **state) {
     free(out);
 }
 
-/* ---- list
- * --------------------------------------------------------------------------------------------------- */
+/* ---- list -------------------------------------------------------- */
 
 static void test_list_shows_every_scheme_activation_output_and_dataset(void **state) {
     (void)state;
