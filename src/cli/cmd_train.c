@@ -155,7 +155,8 @@ static void print_help(void) {
         "  --epochs N           passes over the training set (default %d for sets of up to %d examples,\n"
         "                       else %d)\n"
         "  --lr RATE            learning rate > 0 (default %g with full batches, %g with mini-batches)\n"
-        "  --batch N            mini-batch size; 0 = full batch (default 0 up to %d examples, else %d)\n"
+        "  --batch N            mini-batch size; 0 or full = full batch (default full up to %d\n"
+        "                       examples, else %d)\n"
         "  --momentum MU        momentum in [0, 1) (default 0: plain gradient descent)\n"
         "  --weight-decay L     adds L * sum of squared weights to the loss (default 0)\n"
         "  --seed S             seed of the starting weights, the data order and any generated data\n"
@@ -361,7 +362,11 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
             o->lr_set = 1;
             break;
         case OPT_BATCH:
-            st = cli_parse_size("--batch", optarg, 0, SIZE_MAX / 2, &o->batch, err);
+            /* "full" as in experiment files ([training] batch_size); 0 says the same. */
+            if (strcmp(optarg, "full") == 0)
+                o->batch = 0;
+            else
+                st = cli_parse_size("--batch", optarg, 0, SIZE_MAX / 2, &o->batch, err);
             o->batch_set = 1;
             break;
         case OPT_MOMENTUM:
