@@ -1,6 +1,7 @@
 /* claims_util.c - shared by the claims tests (each test_claims_*.c includes this file; it is not compiled
  * on its own): run an experiment file of experiments/ with small overrides into a scratch folder, read the
  * CSV files it logged (header -> column index, empty cell = missing), and the class balance of its data.
+ * The helpers are static inline so that a test using only some of them compiles without warnings.
  * The claims are asserted from the logged CSVs only, never from numbers written into a test.
  */
 #include <errno.h>
@@ -19,16 +20,16 @@
 
 /* One experiment run by a claims test: the results folder and the data the runs trained on. */
 typedef struct {
-    char dir[4096];     /* the results folder */
-    il_experiment exp;  /* the experiment as run (file + overrides) */
-    il_data data;       /* the data every run saw */
-    double seconds;     /* wall time of the runner */
+    char dir[4096];    /* the results folder */
+    il_experiment exp; /* the experiment as run (file + overrides) */
+    il_data data;      /* the data every run saw */
+    double seconds;    /* wall time of the runner */
 } cu_result;
 
 /* The experiment file a test checks: experiments/<file> of the source tree, unless the environment
  * variable env_var names another file (how the flip demonstrations run a test's logic on a copy of the
  * config with another init). */
-static const char *cu_experiment_path(const char *env_var, const char *file) {
+static inline const char *cu_experiment_path(const char *env_var, const char *file) {
     const char *override = getenv(env_var);
     if (override != NULL && override[0] != '\0') return override;
     static char path[4096];
@@ -38,7 +39,7 @@ static const char *cu_experiment_path(const char *env_var, const char *file) {
 
 /* Load path, apply the "section.key=value" overrides (NULL-terminated), load the data once, run every
  * init x seed with 2 jobs into a fresh scratch folder. Fails the test on any error. */
-static void cu_run(cu_result *res, const char *path, const char *const *sets, const char *tag) {
+static inline void cu_run(cu_result *res, const char *path, const char *const *sets, const char *tag) {
     il_error err;
     memset(res, 0, sizeof *res);
     if (il_experiment_load(&res->exp, path, &err) != IL_OK) fail_msg("cannot load %s: %s", path, err.msg);
@@ -65,17 +66,20 @@ static void cu_run(cu_result *res, const char *path, const char *const *sets, co
     assert_int_equal(report.runs_failed, 0);
 }
 
-static void cu_result_free(cu_result *res) { il_data_free(&res->data); }
+static inline void cu_result_free(cu_result *res) {
+    il_data_free(&res->data);
+}
 
 /* Entropy of the training labels in nats: the cross-entropy of the best model that ignores the inputs
  * (it predicts the class proportions p_k for every example): H = -sum_k p_k ln p_k. ln K when balanced. */
-static double cu_label_entropy(const il_data *data) {
+static inline double cu_label_entropy(const il_data *data) {
     assert_non_null(data->train.labels);
     assert_true(data->n_classes >= 2);
     double h = 0.0;
     for (size_t k = 0; k < data->n_classes; k++) {
         size_t count = 0;
-        for (size_t i = 0; i < data->train.n; i++) count += (size_t)data->train.labels[i] == k;
+        for (size_t i = 0; i < data->train.n; i++)
+            count += (size_t)data->train.labels[i] == k;
         double p = (double)count / (double)data->train.n;
         if (p > 0.0) h -= p * log(p);
     }
@@ -92,15 +96,17 @@ typedef struct {
     char *text;    /* the file, cut in place */
 } cu_csv;
 
-static void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
+static inline void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
     char path[4600];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     memset(csv, 0, sizeof *csv);
     csv->text = tu_read_file(path, NULL);
     if (csv->text == NULL) fail_msg("cannot read %s", path);
     size_t lines = 0, commas_in_header = 0;
-    for (const char *p = csv->text; *p; p++) lines += *p == '\n';
-    for (const char *p = csv->text; *p && *p != '\n'; p++) commas_in_header += *p == ',';
+    for (const char *p = csv->text; *p; p++)
+        lines += *p == '\n';
+    for (const char *p = csv->text; *p && *p != '\n'; p++)
+        commas_in_header += *p == ',';
     csv->n_cols = commas_in_header + 1;
     assert_true(lines >= 1);
     csv->header = calloc(csv->n_cols, sizeof *csv->header);
@@ -121,33 +127,34 @@ static void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
             if (comma == NULL) break;
             cell = comma + 1;
         }
-        if (c + 1 != csv->n_cols) fail_msg("%s: line %zu has %zu cells, header %zu", path, line + 1, c + 1, csv->n_cols);
+        if (c + 1 != csv->n_cols)
+            fail_msg("%s: line %zu has %zu cells, header %zu", path, line + 1, c + 1, csv->n_cols);
         if (line > 0) csv->n_rows++;
         if (end == NULL) break;
         p = end + 1;
     }
 }
 
-static void cu_csv_free(cu_csv *csv) {
+static inline void cu_csv_free(cu_csv *csv) {
     free(csv->header);
     free(csv->cells);
     free(csv->text);
 }
 
 /* Index of the column called name; fails the test when there is none. */
-static size_t cu_col(const cu_csv *csv, const char *name) {
+static inline size_t cu_col(const cu_csv *csv, const char *name) {
     for (size_t c = 0; c < csv->n_cols; c++)
         if (strcmp(csv->header[c], name) == 0) return c;
     fail_msg("no column %s", name);
     return 0;
 }
 
-static const char *cu_str(const cu_csv *csv, size_t row, const char *name) {
+static inline const char *cu_str(const cu_csv *csv, size_t row, const char *name) {
     return csv->cells[row * csv->n_cols + cu_col(csv, name)];
 }
 
 /* The number in a cell; NAN for an empty cell (a value that does not exist). */
-static double cu_num(const cu_csv *csv, size_t row, const char *name) {
+static inline double cu_num(const cu_csv *csv, size_t row, const char *name) {
     const char *s = cu_str(csv, row, name);
     if (s[0] == '\0') return NAN;
     char *end;
@@ -158,23 +165,24 @@ static double cu_num(const cu_csv *csv, size_t row, const char *name) {
 }
 
 /* Whether row belongs to init label (and to seed, unless seed is 0). */
-static int cu_is(const cu_csv *csv, size_t row, const char *init, double seed) {
+static inline int cu_is(const cu_csv *csv, size_t row, const char *init, double seed) {
     if (strcmp(cu_str(csv, row, "init"), init) != 0) return 0;
     return seed == 0 || cu_num(csv, row, "seed") == seed;
 }
 
 /* The last row (largest epoch) of init/seed in curves.csv-like files; fails when there is none. */
-static size_t cu_last_row(const cu_csv *csv, const char *init, double seed) {
+static inline size_t cu_last_row(const cu_csv *csv, const char *init, double seed) {
     size_t best = csv->n_rows;
     for (size_t r = 0; r < csv->n_rows; r++)
-        if (cu_is(csv, r, init, seed) && (best == csv->n_rows || cu_num(csv, r, "epoch") >= cu_num(csv, best, "epoch")))
+        if (cu_is(csv, r, init, seed) &&
+            (best == csv->n_rows || cu_num(csv, r, "epoch") >= cu_num(csv, best, "epoch")))
             best = r;
     if (best == csv->n_rows) fail_msg("no rows for init %s seed %g", init, seed);
     return best;
 }
 
 /* The row of init/seed at epoch (and layer, unless layer is 0); fails when there is none. */
-static size_t cu_row_at(const cu_csv *csv, const char *init, double seed, double epoch, double layer) {
+static inline size_t cu_row_at(const cu_csv *csv, const char *init, double seed, double epoch, double layer) {
     for (size_t r = 0; r < csv->n_rows; r++)
         if (cu_is(csv, r, init, seed) && cu_num(csv, r, "epoch") == epoch &&
             (layer == 0 || cu_num(csv, r, "layer") == layer))
@@ -184,7 +192,7 @@ static size_t cu_row_at(const cu_csv *csv, const char *init, double seed, double
 }
 
 /* Mean of column over the runs.csv rows of init (every seed). */
-static double cu_mean_over_seeds(const cu_csv *runs, const char *init, const char *column) {
+static inline double cu_mean_over_seeds(const cu_csv *runs, const char *init, const char *column) {
     double sum = 0.0;
     size_t n = 0;
     for (size_t r = 0; r < runs->n_rows; r++) {
