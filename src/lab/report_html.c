@@ -80,6 +80,27 @@ typedef struct {
     size_t len;
 } line_ref;
 
+/* A table cell: the plain-text arrows and powers of the terminal table become typographic ones. */
+static void put_table_text(FILE *f, const char *text, size_t len) {
+    size_t i = 0, from = 0;
+    while (i < len) {
+        if (i + 2 <= len && text[i] == '-' && text[i + 1] == '>') {
+            put_html_len(f, text + from, i - from);
+            fputs("&rarr;", f);
+            i += 2;
+            from = i;
+        } else if (i + 3 <= len && strncmp(text + i, "R^2", 3) == 0) {
+            put_html_len(f, text + from, i - from);
+            fputs("R&sup2;", f);
+            i += 3;
+            from = i;
+        } else {
+            i++;
+        }
+    }
+    put_html_len(f, text + from, len - from);
+}
+
 /* Turn the text table into HTML. The line of dashes under the header marks every column exactly: a run
  * of dashes is a column's width, and the last column runs to the end of the line. Lines before the
  * header become a paragraph, lines after the table notes. If the text has no such line, it is shown
@@ -134,7 +155,7 @@ static void put_summary(FILE *f, const char *text) {
                 b--;
             const char *cls = c == 0 ? "name" : c + 1 == n_cols ? "words" : "num";
             fprintf(f, "<%s class=\"%s\">", header ? "th" : "td", cls);
-            put_html_len(f, l->start + a, b - a);
+            put_table_text(f, l->start + a, b - a);
             fprintf(f, "</%s>", header ? "th" : "td");
         }
         fputs("</tr>\n", f);
@@ -376,7 +397,8 @@ il_status rp_write_html(const rp_results *res, const rp_figures *figs, const cha
     put_summary(f, summary);
 
     fputs("<h2 id=\"figures\">Figures</h2>\n<p class=\"note\">Each figure is a PNG; click it for the SVG "
-          "version (sharp at any size, for printing). Every init has the same colour in every figure.</p>\n",
+          "version (sharp at any size, for printing). Every init has the same colour in every figure; when a "
+          "colour of the legend is missing from a chart, that init's curve lies under another one's.</p>\n",
           f);
     for (size_t k = 0; k < figs->n; k++) {
         const rp_figure *fig = &figs->fig[k];

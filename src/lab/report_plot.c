@@ -195,50 +195,56 @@ static void put_number(FILE *f, double v) {
 
 /* ---- layout ------------------------------------------------------------------------------------------ */
 
-#define FIG_WIDTH   1200
-#define TITLE_PX    44 /* figure title band */
-#define LEGEND_ROW  26 /* one row of the legend strip */
-#define PANEL_L     86 /* room left of a panel for tick labels and the y label */
-#define PANEL_R     28
-#define PANEL_T     34  /* panel title */
-#define PANEL_B     58  /* tick labels and x label */
-#define PANEL_H     330 /* panel height including its margins */
-#define LEGEND_ITEM 170 /* width of one legend entry */
+#define FIG_WIDTH  1200
+#define TITLE_PX   46  /* figure title band */
+#define LEGEND_ROW 22  /* one row of the legend strip */
+#define PANEL_L    100 /* room left of a panel for tick labels and the y label */
+#define PANEL_R    28
+#define PANEL_T    44  /* panel title */
+#define PANEL_B    64  /* tick labels and x label */
+#define PANEL_H    340 /* panel height including its margins */
 
 typedef struct {
     size_t rows, cols;
+    int panel_h;
     int width, height;
-    size_t legend_rows;
+    int legend_h; /* the strip under the panels that holds the legend */
 } layout;
 
-static layout make_layout(size_t rows, size_t cols, size_t legend_items, int panel_h) {
+/* Panels in a grid of rows x cols, each panel_h pixels high, and a legend strip under them with
+ * n_items entries whose longest title has max_len characters. gnuplot puts as many equal-width entries
+ * on a row as fit, so the strip's height is estimated from that width (about 7 pixels a character at
+ * the 11-point font, plus the line sample). */
+static layout make_layout(size_t rows, size_t cols, int panel_h, size_t n_items, size_t max_len) {
     layout g;
     g.rows = rows;
-    g.cols = cols;
+    g.cols = cols ? cols : 1;
+    g.panel_h = panel_h;
     g.width = FIG_WIDTH;
-    size_t per_row = (size_t)(FIG_WIDTH - 100) / LEGEND_ITEM;
-    g.legend_rows = legend_items ? (legend_items + per_row - 1) / per_row : 0;
-    g.height = TITLE_PX + (int)rows * panel_h + (int)g.legend_rows * LEGEND_ROW + 16;
+    double entry = 7.2 * (double)max_len + 80;
+    size_t per_row = (size_t)((FIG_WIDTH - 60) / entry);
+    if (per_row < 1) per_row = 1;
+    size_t legend_rows = n_items ? (n_items + per_row - 1) / per_row : 0;
+    g.legend_h = legend_rows ? (int)legend_rows * LEGEND_ROW + 22 : 0;
+    g.height = TITLE_PX + (int)rows * panel_h + g.legend_h;
     return g;
 }
 
 /* Margins of panel (r, c) in screen coordinates (0..1, origin bottom left). */
-static void put_margins(FILE *f, const layout *g, size_t r, size_t c, int panel_h) {
+static void put_margins(FILE *f, const layout *g, size_t r, size_t c) {
     double cell_w = (double)g->width / (double)g->cols;
-    double bottom_strip = (double)g->legend_rows * LEGEND_ROW + 16;
-    double top = (double)g->height - TITLE_PX - (double)r * panel_h;
+    double top = (double)g->height - TITLE_PX - (double)r * g->panel_h;
     double x0 = cell_w * (double)c, x1 = x0 + cell_w;
     fprintf(f, "set lmargin at screen %.4f; set rmargin at screen %.4f\n", (x0 + PANEL_L) / g->width,
             (x1 - PANEL_R) / g->width);
     fprintf(f, "set tmargin at screen %.4f; set bmargin at screen %.4f\n", (top - PANEL_T) / g->height,
-            (top - panel_h + PANEL_B) / g->height);
-    (void)bottom_strip;
+            (top - g->panel_h + PANEL_B) / g->height);
 }
 
 /* Settings every panel starts from: reset clears the previous panel's ranges, scales and labels. */
-static void panel_prologue(FILE *f, const layout *g, size_t r, size_t c, int panel_h, const char *title) {
+static void panel_prologue(FILE *f, const layout *g, size_t r, size_t c, const char *title) {
     fputs("reset\n", f);
-    put_margins(f, g, r, c, panel_h);
+    put_margins(f, g, r, c);
     fputs("set border 3 lw 1.2\nset tics nomirror out\nset grid lc rgb '#e4e4e4' lw 1\n"
           "set style fill transparent solid 0.18 noborder\nunset key\n",
           f);
@@ -247,13 +253,21 @@ static void panel_prologue(FILE *f, const layout *g, size_t r, size_t c, int pan
     fputs(" font ',12'\n", f);
 }
 
-/* The legend strip under the panels, drawn with the last panel from keyentry lines only. */
-static void put_legend_key(FILE *f, const layout *g) {
-    size_t per_row = (size_t)(FIG_WIDTH - 100) / LEGEND_ITEM;
-    fprintf(f,
-            "set key at screen 0.5, %.4f center top horizontal maxcols %zu reverse Left samplen 3 "
-            "width 2 spacing 1.3 box lc rgb '#c0c0c0'\n",
-            ((double)g->legend_rows * LEGEND_ROW + 8) / g->height, per_row);
+/* The legend: an empty, frameless last panel across the strip under the panels, holding only the key.
+ * Entries follow as ", keyentry ..." items; legend_end closes the plot command. */
+static void legend_begin(FILE *f, const layout *g) {
+    fputs("reset\n", f);
+    fprintf(f, "set lmargin at screen 0.01; set rmargin at screen 0.99\n");
+    fprintf(f, "set tmargin at screen %.4f; set bmargin at screen %.4f\n",
+            (double)(g->legend_h - 4) / g->height, 4.0 / g->height);
+    fputs("unset border; unset xtics; unset ytics; set xrange [0:1]; set yrange [0:1]\n"
+          "set key at graph 0.5, 0.5 center center horizontal reverse Left samplen 3 width 0 spacing 1.15 "
+          "box lc rgb '#c8c8c8'\nplot 2 notitle",
+          f);
+}
+
+static void legend_end(FILE *f) {
+    fputc('\n', f);
 }
 
 static void put_init_keyentries(FILE *f, const rp_results *res) {
@@ -261,6 +275,52 @@ static void put_init_keyentries(FILE *f, const rp_results *res) {
         fprintf(f, ", keyentry with lines lw 2.5 dt %d lc rgb '%s' title ", dash(i), colour(i));
         put_quoted(f, res->inits[i].label);
     }
+}
+
+static size_t longest_label(const rp_results *res) {
+    size_t n = 0;
+    for (size_t i = 0; i < res->n_inits; i++)
+        if (strlen(res->inits[i].label) > n) n = strlen(res->inits[i].label);
+    return n;
+}
+
+/* ---- the time axis ---------------------------------------------------------------------------------------
+ * Most of what an init does happens in the first few percent of a long run, so from LOG_TIME_EPOCHS
+ * epochs on the epoch axis is logarithmic in (epoch + 1): epoch 0 stays on the axis, and the first ten
+ * epochs get as much room as the next ninety. */
+#define LOG_TIME_EPOCHS 30
+
+static int log_time(const rp_results *res) {
+    return res->max_epoch >= LOG_TIME_EPOCHS;
+}
+
+/* Where an epoch sits along the axis, in units that are even on the page. */
+static double time_coord(const rp_results *res, double epoch) {
+    return log_time(res) ? log10(epoch + 1) : epoch;
+}
+
+static void put_time_axis(FILE *f, const rp_results *res) {
+    double top = res->max_epoch > 0 ? res->max_epoch : 1;
+    if (!log_time(res)) {
+        fputs("set xlabel 'epoch (passes over the training set)'\n", f);
+        fprintf(f, "set xrange [0:%.7g]\n", top);
+        return;
+    }
+    fputs("set xlabel 'epoch (passes over the training set; logarithmic axis from 0)'\n", f);
+    fputs("set nonlinear x via log10(x + 1) inverse 10**x - 1\n", f);
+    fprintf(f, "set xrange [0:%.7g]\nset xtics (0", top);
+    /* 1, 2, 5, 10, 20, 50, ...: ticks evenly spread on the logarithmic axis, and the last epoch. */
+    double last = 0;
+    for (double decade = 1; decade <= top; decade *= 10)
+        for (int k = 0; k < 3; k++) {
+            double t = decade * (k == 0 ? 1 : k == 1 ? 2 : 5);
+            if (t > top) break;
+            if (log10(top + 1) - log10(t + 1) < 0.12) continue; /* too close to the last epoch's tick */
+            fprintf(f, ", %.7g", t);
+            last = t;
+        }
+    (void)last;
+    fprintf(f, ", %.7g)\n", top);
 }
 
 /* Terminal and output for one of the two formats, inside the script's loop over them. */
@@ -314,18 +374,29 @@ static size_t end_block(data_file *d) {
     return d->next++;
 }
 
+/* Thinning: keep a point when it lies at least 1/MAX_CURVE_POINTS of the axis beyond the last one kept
+ * (measured along the axis as drawn, so a logarithmic time axis keeps the early points), and the last. */
+static int keep_point(double coord, double *last_kept, double span, int is_last) {
+    if (is_last || isnan(*last_kept) || coord - *last_kept >= span / MAX_CURVE_POINTS) {
+        *last_kept = coord;
+        return 1;
+    }
+    return 0;
+}
+
 /* Write metric m of series s as "epoch mean min max" rows; -1 when it has no value at all. */
-static long write_series_block(data_file *d, const rp_series *s, size_t m, const char *comment) {
+static long write_series_block(data_file *d, const rp_results *res, const rp_series *s, size_t m,
+                               const char *comment) {
     size_t with_value = 0;
     for (size_t k = 0; k < s->n; k++)
         with_value += s->p[k].m[m].n > 0;
     if (!with_value) return -1;
     begin_block(d, comment);
     fputs("# epoch mean min max (over the seeds with a value)\n", d->f);
-    size_t stride = s->n > MAX_CURVE_POINTS ? (s->n + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS : 1;
+    double span = time_coord(res, res->max_epoch > 0 ? res->max_epoch : 1), last_kept = NAN;
     for (size_t k = 0; k < s->n; k++) {
         const rp_point *p = &s->p[k];
-        if (!(k % stride == 0 || k + 1 == s->n || p->epoch < 1)) continue;
+        if (!keep_point(time_coord(res, p->epoch), &last_kept, span, k + 1 == s->n)) continue;
         const rp_stat *st = &p->m[m];
         put_number(d->f, p->epoch);
         fputc(' ', d->f);
@@ -369,9 +440,9 @@ static void put_band_and_line(FILE *f, int *first, const char *file, long block,
 
 /* A panel with nothing to show still gets its frame and a word why. */
 static void put_empty_panel(FILE *f, const char *why) {
-    fputs("set xrange [0:1]; set yrange [0:1]; unset xtics; unset ytics\nset label 1 ", f);
+    fputs("set xrange [0:1]; set yrange [0:1]; unset xtics; unset ytics; unset nonlinear x\nset label 1 ", f);
     put_quoted(f, why);
-    fputs(" at graph 0.5, 0.5 center\nplot 2 notitle", f);
+    fputs(" at graph 0.5, 0.5 center\nplot 2 notitle\n", f);
 }
 
 /* The series of init i: layer 0 means the whole network (curves.csv), layer l >= 1 that layer. */
@@ -382,8 +453,7 @@ static const rp_series *series_of(const rp_results *res, size_t layer, size_t i)
 /* One panel of metric m over the series of every init: band and mean per init. */
 typedef struct {
     const char *title;
-    const char *xlabel;
-    const char *ylabel; /* ", log scale" is added when the axis is logarithmic */
+    const char *ylabel; /* " (log scale)" is added when the axis is logarithmic */
     int fixed_range;    /* 1: y from ylo to yhi */
     double ylo, yhi;
     int allow_log;
@@ -393,9 +463,9 @@ typedef struct {
 } panel_spec;
 
 static void series_panel(FILE *f, data_file *d, const char *dat, const rp_results *res, size_t layer,
-                         size_t m, const panel_spec *ps, const layout *g, size_t r, size_t c, int last) {
+                         size_t m, const panel_spec *ps, const layout *g, size_t r, size_t c) {
     size_t n = res->n_inits;
-    panel_prologue(f, g, r, c, PANEL_H, ps->title);
+    panel_prologue(f, g, r, c, ps->title);
     double lo = 0, hi = 0;
     int any = 0;
     for (size_t i = 0; i < n; i++) {
@@ -405,49 +475,46 @@ static void series_panel(FILE *f, data_file *d, const char *dat, const rp_result
         if (!any || b > hi) hi = b;
         any = 1;
     }
-    int logy = any && ps->allow_log && wants_log(lo, hi);
-    fputs("set xlabel ", f);
-    put_quoted(f, ps->xlabel);
-    fputc('\n', f);
+    if (!any) {
+        put_empty_panel(f, "no values: this quantity does not apply here");
+        return;
+    }
+    int logy = ps->allow_log && wants_log(lo, hi);
+    put_time_axis(f, res);
     char ylabel[256];
     snprintf(ylabel, sizeof ylabel, "%s%s", ps->ylabel, logy ? " (log scale)" : "");
     fputs("set ylabel ", f);
     put_quoted(f, ylabel);
     fputc('\n', f);
-    fprintf(f, "set xrange [0:%.7g]\n", res->max_epoch > 0 ? res->max_epoch : 1);
     if (logy) fputs("set logscale y\n", f);
     if (ps->fixed_range) fprintf(f, "set yrange [%.7g:%.7g]\n", ps->ylo, ps->yhi);
     if (ps->ytics_step > 0) fprintf(f, "set ytics %.7g\nset format y '%%.0f'\n", ps->ytics_step);
     if (ps->reference > 0) {
+        /* The reference line must be inside the axis, with room under it for its words. */
+        if (!ps->fixed_range) {
+            double bottom = fmin(lo, ps->reference);
+            fprintf(f, "set yrange [%.7g:*]\n", logy ? bottom / 1.3 : bottom - 0.08 * (hi - bottom));
+        }
         fprintf(f,
                 "set arrow 1 from graph 0, first %.7g to graph 1, first %.7g nohead dt 2 lw 1.5 lc rgb "
                 "'#555555'\n",
                 ps->reference, ps->reference);
-        fprintf(f, "set label 2 ");
+        fputs("set label 2 ", f);
         put_quoted(f, ps->reference_text);
-        fprintf(f, " at graph 0.99, first %.7g right offset 0, 0.7 tc rgb '#555555'\n", ps->reference);
+        fprintf(f, " at graph 0.01, first %.7g left offset 0, 0.7 tc rgb '#555555'\n", ps->reference);
     }
-    if (last) put_legend_key(f, g);
     int first = 1;
-    if (any) {
-        for (size_t i = 0; i < n; i++) {
-            char comment[256];
-            snprintf(comment, sizeof comment, "%s, init %s", ps->title, res->inits[i].label);
-            long block = write_series_block(d, series_of(res, layer, i), m, comment);
-            put_band_and_line(f, &first, dat, block, i);
-        }
-    } else {
-        put_empty_panel(f, "no values: this quantity does not apply here");
-        first = 0;
+    for (size_t i = 0; i < n; i++) {
+        char comment[256];
+        snprintf(comment, sizeof comment, "%s, init %s", ps->title, res->inits[i].label);
+        long block = write_series_block(d, res, series_of(res, layer, i), m, comment);
+        put_band_and_line(f, &first, dat, block, i);
     }
-    if (last) put_init_keyentries(f, res);
     fputc('\n', f);
 }
 
 /* ---- the figures ----------------------------------------------------------------------------------------
  */
-
-static const char *const EPOCH_LABEL = "epoch (passes over the training set)";
 
 static size_t hidden_layers(const rp_results *res) {
     return res->n_layers > 0 ? res->n_layers - 1 : 0;
@@ -459,41 +526,74 @@ static const char *loss_kind(const rp_results *res) {
     return NULL;
 }
 
-static void draw_loss(FILE *f, data_file *d, const char *dat, const rp_results *res) {
+static size_t region_rows(const rp_results *res) {
+    return (size_t)res->has_layer[LM_SATURATED] + (size_t)res->has_layer[LM_LINEAR_REGION] +
+           (size_t)res->has_layer[LM_DEAD];
+}
+
+static size_t hist_cols(size_t n_inits) {
+    return n_inits < 3 ? n_inits : 3;
+}
+
+static const char *const HIST_END_ENTRY = "end of training (in the init's colour)";
+
+/* The grid and legend of each kind of figure: the plan sizes the PNG with it, the drawing places the
+ * panels with it. */
+static layout figure_layout(const rp_results *res, const rp_figure *fig) {
+    size_t I = res->n_inits, H = hidden_layers(res), len = longest_label(res);
+    switch (fig->kind) {
+    case RP_FIG_LOSS: return make_layout(1, 2, PANEL_H, I, len);
+    case RP_FIG_METRIC: return make_layout(1, 1, PANEL_H + 60, I, len);
+    case RP_FIG_REGIONS: return make_layout(region_rows(res), H, PANEL_H, I, len);
+    case RP_FIG_LINEARITY: return make_layout(1, 2, PANEL_H + 60, I + 2, len > 15 ? len : 15);
+    case RP_FIG_DISTINCT: return make_layout(1, H, PANEL_H + 40, I, len);
+    case RP_FIG_HISTOGRAMS: {
+        size_t cols = hist_cols(I);
+        return make_layout((I + cols - 1) / cols, cols, PANEL_H, 2, strlen(HIST_END_ENTRY));
+    }
+    }
+    return make_layout(1, 1, PANEL_H, I, len);
+}
+
+static void init_legend(FILE *f, const layout *g, const rp_results *res) {
+    legend_begin(f, g);
+    put_init_keyentries(f, res);
+    legend_end(f);
+}
+
+static void draw_loss(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g) {
     const char *kind = loss_kind(res);
     char ytrain[128], ytest[128];
     snprintf(ytrain, sizeof ytrain, "training loss%s%s%s", kind ? " (" : "", kind ? kind : "",
              kind ? ")" : "");
     snprintf(ytest, sizeof ytest, "test loss%s%s%s", kind ? " (" : "", kind ? kind : "", kind ? ")" : "");
-    layout g = make_layout(1, 2, res->n_inits, PANEL_H);
-    panel_spec train = {.title = "Training set", .xlabel = EPOCH_LABEL, .ylabel = ytrain, .allow_log = 1};
-    panel_spec test = {.title = "Test set", .xlabel = EPOCH_LABEL, .ylabel = ytest, .allow_log = 1};
-    series_panel(f, d, dat, res, 0, CM_TRAIN, &train, &g, 0, 0, 0);
-    series_panel(f, d, dat, res, 0, CM_TEST, &test, &g, 0, 1, 1);
+    panel_spec train = {.title = "Training set", .ylabel = ytrain, .allow_log = 1};
+    panel_spec test = {.title = "Test set", .ylabel = ytest, .allow_log = 1};
+    series_panel(f, d, dat, res, 0, CM_TRAIN, &train, g, 0, 0);
+    series_panel(f, d, dat, res, 0, CM_TEST, &test, g, 0, 1);
+    init_legend(f, g, res);
 }
 
-static void draw_metric(FILE *f, data_file *d, const char *dat, const rp_results *res) {
-    layout g = make_layout(1, 1, res->n_inits, PANEL_H + 40);
+static void draw_metric(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g) {
     if (res->has_curve[CM_ACCURACY]) {
-        panel_spec ps = {.title = "Test accuracy",
-                         .xlabel = EPOCH_LABEL,
+        panel_spec ps = {.title = "Mean over the seeds; band from the worst to the best seed",
                          .ylabel = "share of test examples classified correctly",
                          .fixed_range = 1,
                          .ylo = 0,
                          .yhi = 1};
-        series_panel(f, d, dat, res, 0, CM_ACCURACY, &ps, &g, 0, 0, 1);
+        series_panel(f, d, dat, res, 0, CM_ACCURACY, &ps, g, 0, 0);
     } else {
-        panel_spec ps = {.title = "Test error relative to the Bayes error",
-                         .xlabel = EPOCH_LABEL,
+        panel_spec ps = {.title = "Mean over the seeds; band from the best to the worst seed",
                          .ylabel = "test MSE / Bayes error",
                          .allow_log = 1,
                          .reference = 1.0,
                          .reference_text = "1 = the Bayes error, the best any model can do"};
-        series_panel(f, d, dat, res, 0, CM_RELATIVE, &ps, &g, 0, 0, 1);
+        series_panel(f, d, dat, res, 0, CM_RELATIVE, &ps, g, 0, 0);
     }
+    init_legend(f, g, res);
 }
 
-static void draw_regions(FILE *f, data_file *d, const char *dat, const rp_results *res) {
+static void draw_regions(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g) {
     static const struct {
         size_t metric;
         const char *what;
@@ -503,60 +603,49 @@ static void draw_regions(FILE *f, data_file *d, const char *dat, const rp_result
         {LM_LINEAR_REGION, "in the linear region |z| < 1", "share of unit-sample pairs"},
         {LM_DEAD, "dead", "share of units dead on every sample"},
     };
-    size_t n_rows = 0, H = hidden_layers(res);
-    for (size_t k = 0; k < 3; k++)
-        n_rows += (size_t)res->has_layer[rows[k].metric];
-    layout g = make_layout(n_rows, H, res->n_inits, PANEL_H);
-    size_t r = 0;
+    size_t H = hidden_layers(res), r = 0;
     for (size_t k = 0; k < 3; k++) {
         if (!res->has_layer[rows[k].metric]) continue;
         for (size_t l = 0; l < H; l++) {
             char title[160];
             snprintf(title, sizeof title, "Layer %zu (%s, %zu units): %s", l + 1, res->layers[l].activation,
                      res->layers[l].units, rows[k].what);
-            panel_spec ps = {.title = title,
-                             .xlabel = EPOCH_LABEL,
-                             .ylabel = rows[k].ylabel,
-                             .fixed_range = 1,
-                             .ylo = -0.02,
-                             .yhi = 1.02};
-            series_panel(f, d, dat, res, l + 1, rows[k].metric, &ps, &g, r, l, r + 1 == n_rows && l + 1 == H);
+            panel_spec ps = {
+                .title = title, .ylabel = rows[k].ylabel, .fixed_range = 1, .ylo = -0.02, .yhi = 1.02};
+            series_panel(f, d, dat, res, l + 1, rows[k].metric, &ps, g, r, l);
         }
         r++;
     }
+    init_legend(f, g, res);
 }
 
-static void draw_distinct(FILE *f, data_file *d, const char *dat, const rp_results *res) {
+static void draw_distinct(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g) {
     size_t H = hidden_layers(res);
-    layout g = make_layout(1, H, res->n_inits, PANEL_H + 40);
     for (size_t l = 0; l < H; l++) {
         char title[160];
         snprintf(title, sizeof title, "Layer %zu (%s, %zu units)", l + 1, res->layers[l].activation,
                  res->layers[l].units);
-        double top = (double)res->layers[l].units + 0.5;
         panel_spec ps = {.title = title,
-                         .xlabel = EPOCH_LABEL,
                          .ylabel = "distinct hidden units (count)",
                          .fixed_range = 1,
                          .ylo = 0,
-                         .yhi = top,
+                         .yhi = (double)res->layers[l].units + 0.5,
                          .ytics_step = res->layers[l].units <= 12 ? 1 : 0};
-        series_panel(f, d, dat, res, l + 1, LM_DISTINCT, &ps, &g, 0, l, l + 1 == H);
+        series_panel(f, d, dat, res, l + 1, LM_DISTINCT, &ps, g, 0, l);
     }
+    init_legend(f, g, res);
 }
 
-static void draw_linearity(FILE *f, data_file *d, const char *dat, const rp_results *res) {
-    layout g = make_layout(1, 2, res->n_inits + 2, PANEL_H + 40);
+static void draw_linearity(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g) {
     panel_spec ps = {.title = "Linearity over time",
-                     .xlabel = EPOCH_LABEL,
                      .ylabel = "R² of the best linear fit (1 = linear)",
                      .fixed_range = 1,
                      .ylo = 0,
                      .yhi = 1.02};
-    series_panel(f, d, dat, res, 0, CM_LINEARITY, &ps, &g, 0, 0, 0);
+    series_panel(f, d, dat, res, 0, CM_LINEARITY, &ps, g, 0, 0);
 
     /* Right: every run's path in (weight norm, R^2); open circle at the start, dot at the end. */
-    panel_prologue(f, &g, 0, 1, PANEL_H + 40, "Linearity against weight norm (one path per run)");
+    panel_prologue(f, g, 0, 1, "Linearity against weight norm (one path per run)");
     double lo = 0, hi = 0;
     int any = 0;
     for (size_t i = 0; i < res->n_inits; i++)
@@ -567,50 +656,61 @@ static void draw_linearity(FILE *f, data_file *d, const char *dat, const rp_resu
             if (!any || x > hi) hi = x;
             any = 1;
         }
-    int logx = any && hi / lo > 50;
-    fprintf(f, "set xlabel '‖W‖, Euclidean norm of all weights%s'\n", logx ? " (log scale)" : "");
-    fputs("set ylabel 'R² of the best linear fit (1 = linear)'\nset yrange [0:1.02]\n", f);
-    if (logx) fputs("set logscale x\n", f);
-    put_legend_key(f, &g);
-    int first = 1;
-    for (size_t i = 0; i < res->n_inits; i++) {
-        const rp_paths *p = &res->inits[i].paths;
-        if (p->n == 0) continue;
-        char comment[160];
-        snprintf(comment, sizeof comment,
-                 "paths of init %s: weight_norm linearity flag (1 start, 2 end); a "
-                 "blank line between runs",
-                 res->inits[i].label);
-        begin_block(d, comment);
-        for (size_t run = 0; run < p->n_runs; run++) {
-            size_t a = p->run_starts[run], b = run + 1 < p->n_runs ? p->run_starts[run + 1] : p->n;
-            if (a >= b) continue;
-            size_t stride = b - a > MAX_CURVE_POINTS ? (b - a + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS : 1;
-            for (size_t k = a; k < b; k++) {
-                if (!((k - a) % stride == 0 || k + 1 == b)) continue;
-                put_number(d->f, p->xy[2 * k]);
-                fputc(' ', d->f);
-                put_number(d->f, p->xy[2 * k + 1]);
-                fprintf(d->f, " %d\n", k == a ? 1 : k + 1 == b ? 2 : 0);
-            }
-            fputc('\n', d->f);
-        }
-        long block = (long)end_block(d);
-        fprintf(f, "%s'%s' index %ld using 1:2 with lines lw 1 dt %d lc rgb '%s' notitle",
-                first ? "plot " : ", ", dat, block, dash(i), colour(i));
-        fprintf(f, ", '' index %ld using 1:($3 == 1 ? $2 : NaN) with points pt 6 ps 1.1 lc rgb '%s' notitle",
-                block, colour(i));
-        fprintf(f, ", '' index %ld using 1:($3 == 2 ? $2 : NaN) with points pt 7 ps 0.9 lc rgb '%s' notitle",
-                block, colour(i));
-        first = 0;
-    }
-    if (first) {
+    if (!any) {
         put_empty_panel(f, "no values: R² does not exist when the outputs are constant");
-        first = 0;
+    } else {
+        int logx = hi / lo > 50;
+        fprintf(f, "set xlabel '‖W‖, Euclidean norm of all weights%s'\n", logx ? " (log scale)" : "");
+        fputs("set ylabel 'R² of the best linear fit (1 = linear)'\nset yrange [0:1.02]\n", f);
+        if (logx) fputs("set logscale x\n", f);
+        int first = 1;
+        for (size_t i = 0; i < res->n_inits; i++) {
+            const rp_paths *p = &res->inits[i].paths;
+            if (p->n == 0) continue;
+            char comment[160];
+            snprintf(
+                comment, sizeof comment,
+                "paths of init %s: weight_norm linearity flag (1 start, 2 end); a blank line between runs",
+                res->inits[i].label);
+            begin_block(d, comment);
+            for (size_t run = 0; run < p->n_runs; run++) {
+                size_t a = p->run_starts[run], b = run + 1 < p->n_runs ? p->run_starts[run + 1] : p->n;
+                if (a >= b) continue;
+                /* Thinned along the path as drawn: both axes measured in units of their span. */
+                double span = logx ? log10(hi / lo) : hi - lo, kept_x = 0, kept_y = 0;
+                if (!(span > 0)) span = 1;
+                for (size_t k = a; k < b; k++) {
+                    double x = p->xy[2 * k], y = p->xy[2 * k + 1];
+                    double px = (logx ? log10(x > 0 ? x : lo) : x) / span;
+                    if (k != a && k + 1 != b && fabs(px - kept_x) + fabs(y - kept_y) < 1.0 / MAX_CURVE_POINTS)
+                        continue;
+                    kept_x = px;
+                    kept_y = y;
+                    put_number(d->f, x);
+                    fputc(' ', d->f);
+                    put_number(d->f, y);
+                    fprintf(d->f, " %d\n", k == a ? 1 : k + 1 == b ? 2 : 0);
+                }
+                fputc('\n', d->f);
+            }
+            long block = (long)end_block(d);
+            fprintf(f, "%s'%s' index %ld using 1:2 with lines lw 1 dt %d lc rgb '%s' notitle",
+                    first ? "plot " : ", ", dat, block, dash(i), colour(i));
+            fprintf(f,
+                    ", '' index %ld using 1:($3 == 1 ? $2 : NaN) with points pt 6 ps 1.1 lc rgb '%s' notitle",
+                    block, colour(i));
+            fprintf(f,
+                    ", '' index %ld using 1:($3 == 2 ? $2 : NaN) with points pt 7 ps 0.9 lc rgb '%s' notitle",
+                    block, colour(i));
+            first = 0;
+        }
+        fputc('\n', f);
     }
+    legend_begin(f, g);
     put_init_keyentries(f, res);
     fputs(", keyentry with points pt 6 ps 1.1 lc rgb '#444444' title 'start (epoch 0)'", f);
-    fputs(", keyentry with points pt 7 ps 0.9 lc rgb '#444444' title 'end'\n", f);
+    fputs(", keyentry with points pt 7 ps 0.9 lc rgb '#444444' title 'end'", f);
+    legend_end(f);
 }
 
 /* Pool the seeds' histograms of one init, layer and moment into HIST_BINS bins over their common range;
@@ -676,14 +776,10 @@ static long write_hist_block(data_file *d, const rp_hist *h, const char *comment
     return (long)end_block(d);
 }
 
-static size_t hist_cols(size_t n_inits) {
-    return n_inits < 3 ? n_inits : 3;
-}
-
-static void draw_histograms(FILE *f, data_file *d, const char *dat, const rp_results *res, size_t layer) {
+static void draw_histograms(FILE *f, data_file *d, const char *dat, const rp_results *res, const layout *g,
+                            size_t layer) {
     const rp_layer *ly = &res->layers[layer - 1];
-    size_t cols = hist_cols(res->n_inits), rows = (res->n_inits + cols - 1) / cols;
-    layout g = make_layout(rows, cols, 2, PANEL_H);
+    size_t cols = hist_cols(res->n_inits);
     const char *act = ly->activation;
     for (size_t i = 0; i < res->n_inits; i++) {
         const rp_hist *start = &ly->hist[2 * i + RP_HIST_START], *end = &ly->hist[2 * i + RP_HIST_END];
@@ -692,7 +788,18 @@ static void draw_histograms(FILE *f, data_file *d, const char *dat, const rp_res
             snprintf(title, sizeof title, "%s: epoch 0 and epoch %.4g", res->inits[i].label, end->epoch);
         else
             snprintf(title, sizeof title, "%s: epoch 0 (no later histogram)", res->inits[i].label);
-        panel_prologue(f, &g, i / cols, i % cols, PANEL_H, title);
+        panel_prologue(f, g, i / cols, i % cols, title);
+        char comment[200];
+        snprintf(comment, sizeof comment, "layer %zu, init %s, epoch 0, all seeds pooled", layer,
+                 res->inits[i].label);
+        long b0 = write_hist_block(d, start, comment);
+        snprintf(comment, sizeof comment, "layer %zu, init %s, end of training, all seeds pooled", layer,
+                 res->inits[i].label);
+        long b1 = write_hist_block(d, end, comment);
+        if (b0 < 0 && b1 < 0) {
+            put_empty_panel(f, "no histogram for this init");
+            continue;
+        }
         fputs(
             "set xlabel 'activation value f(z)'\nset ylabel 'share of unit-sample pairs'\nset yrange [0:*]\n",
             f);
@@ -701,52 +808,39 @@ static void draw_histograms(FILE *f, data_file *d, const char *dat, const rp_res
         else if (strcmp(act, "tanh") == 0)
             fputs("set xrange [-1.04:1.04]\n", f);
         fputs("set style fill solid 0.55 noborder\n", f);
-        int last = i + 1 == res->n_inits;
-        if (last) put_legend_key(f, &g);
-        char comment[200];
-        snprintf(comment, sizeof comment, "layer %zu, init %s, epoch 0, all seeds pooled", layer,
-                 res->inits[i].label);
-        long b0 = write_hist_block(d, start, comment);
-        snprintf(comment, sizeof comment, "layer %zu, init %s, end of training, all seeds pooled", layer,
-                 res->inits[i].label);
-        long b1 = write_hist_block(d, end, comment);
         int first = 1;
         if (b0 >= 0) {
             fprintf(f, "plot '%s' index %ld using 1:2:3 with boxes lc rgb '#9a9a9a' notitle", dat, b0);
             first = 0;
         }
-        if (b1 >= 0) {
+        if (b1 >= 0)
             fprintf(f, "%s'%s' index %ld using 1:2 with histeps lw 2.4 dt %d lc rgb '%s' notitle",
                     first ? "plot " : ", ", dat, b1, dash(i), colour(i));
-            first = 0;
-        }
-        if (first) put_empty_panel(f, "no histogram for this init");
-        if (last) {
-            fputs(", keyentry with boxes fs solid 0.55 noborder lc rgb '#9a9a9a' title 'epoch 0'", f);
-            fputs(", keyentry with lines lw 2.4 lc rgb '#444444' title 'end of training (in the init''s "
-                  "colour)'",
-                  f);
-        }
         fputc('\n', f);
     }
+    legend_begin(f, g);
+    fputs(", keyentry with boxes fs solid 0.55 noborder lc rgb '#9a9a9a' title 'epoch 0'", f);
+    fputs(", keyentry with lines lw 2.4 lc rgb '#444444' title ", f);
+    put_quoted(f, HIST_END_ENTRY);
+    legend_end(f);
 }
 
 /* ---- planning ---------------------------------------------------------------------------------------------
  */
 
-static rp_figure *add_figure(rp_figures *figs, rp_figure_kind kind, const char *name, const char *title) {
+static rp_figure *add_figure(const rp_results *res, rp_figures *figs, rp_figure_kind kind, size_t layer,
+                             const char *name, const char *title) {
     if (figs->n == RP_MAX_FIGURES) return NULL;
     rp_figure *fig = &figs->fig[figs->n++];
     memset(fig, 0, sizeof *fig);
     fig->kind = kind;
+    fig->layer = layer;
     snprintf(fig->name, sizeof fig->name, "%s", name);
     snprintf(fig->title, sizeof fig->title, "%s", title);
-    return fig;
-}
-
-static void set_size(rp_figure *fig, layout g) {
+    layout g = figure_layout(res, fig);
     fig->width = g.width;
     fig->height = g.height;
+    return fig;
 }
 
 void rp_plan_figures(const rp_results *res, rp_figures *figs) {
@@ -756,8 +850,8 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
     rp_figure *fig;
     const char *kind = loss_kind(res);
 
-    fig = add_figure(figs, RP_FIG_LOSS, "loss", "Loss of every init: training set and test set");
-    set_size(fig, make_layout(1, 2, I, PANEL_H));
+    fig = add_figure(res, figs, RP_FIG_LOSS, 0, "loss", "Loss of every init: training set and test set");
+    if (!fig) return;
     snprintf(
         fig->alt, sizeof fig->alt,
         "Two line charts of the mean %s over the seeds against the epoch, training set left and test set "
@@ -774,9 +868,9 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
 
     if (res->has_curve[CM_ACCURACY] || res->has_curve[CM_RELATIVE]) {
         int acc = res->has_curve[CM_ACCURACY];
-        fig = add_figure(figs, RP_FIG_METRIC, acc ? "accuracy" : "relative-error",
+        fig = add_figure(res, figs, RP_FIG_METRIC, 0, acc ? "accuracy" : "relative-error",
                          acc ? "Test accuracy of every init" : "Test error relative to the Bayes error");
-        set_size(fig, make_layout(1, 1, I, PANEL_H + 40));
+        if (!fig) return;
         if (acc) {
             snprintf(
                 fig->alt, sizeof fig->alt,
@@ -803,11 +897,9 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
 
     if (H > 0 &&
         (res->has_layer[LM_SATURATED] || res->has_layer[LM_LINEAR_REGION] || res->has_layer[LM_DEAD])) {
-        size_t rows = (size_t)res->has_layer[LM_SATURATED] + (size_t)res->has_layer[LM_LINEAR_REGION] +
-                      (size_t)res->has_layer[LM_DEAD];
-        fig = add_figure(figs, RP_FIG_REGIONS, "regions",
+        fig = add_figure(res, figs, RP_FIG_REGIONS, 0, "regions",
                          "Where the hidden units work: saturated, linear region, dead");
-        set_size(fig, make_layout(rows, H, I, PANEL_H));
+        if (!fig) return;
         snprintf(
             fig->alt, sizeof fig->alt,
             "Grid of line charts, one column per hidden layer and one row per quantity (saturated share, "
@@ -827,10 +919,10 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
     }
 
     if (res->has_curve[CM_LINEARITY]) {
-        fig = add_figure(figs, RP_FIG_LINEARITY, "linearity",
+        fig = add_figure(res, figs, RP_FIG_LINEARITY, 0, "linearity",
                          "How linear the network is: R² over time and "
                          "against the weight norm");
-        set_size(fig, make_layout(1, 2, I + 2, PANEL_H + 40));
+        if (!fig) return;
         snprintf(
             fig->alt, sizeof fig->alt,
             "Left: line chart of the R-squared of the best linear fit of the outputs on the inputs against "
@@ -847,8 +939,8 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
     }
 
     if (H > 0 && res->has_layer[LM_DISTINCT]) {
-        fig = add_figure(figs, RP_FIG_DISTINCT, "distinct-units", "Distinct hidden units over time");
-        set_size(fig, make_layout(1, H, I, PANEL_H + 40));
+        fig = add_figure(res, figs, RP_FIG_DISTINCT, 0, "distinct-units", "Distinct hidden units over time");
+        if (!fig) return;
         snprintf(
             fig->alt, sizeof fig->alt,
             "Line chart per hidden layer of the number of distinct hidden units against the epoch, one line "
@@ -870,14 +962,18 @@ void rp_plan_figures(const rp_results *res, rp_figures *figs) {
         char name[64], title[160];
         int output = l == res->n_layers;
         snprintf(name, sizeof name, "histograms-layer%zu", l);
-        snprintf(title, sizeof title, "Activations of %s %zu (%s, %zu units) at epoch 0 and at the end",
-                 output ? "the output layer," : "hidden layer", l, res->layers[l - 1].activation,
-                 res->layers[l - 1].units);
-        fig = add_figure(figs, RP_FIG_HISTOGRAMS, name, title);
+        if (output)
+            snprintf(title, sizeof title,
+                     "Activations of layer %zu, the output (%s, %zu unit%s), at epoch 0 and at "
+                     "the end",
+                     l, res->layers[l - 1].activation, res->layers[l - 1].units,
+                     res->layers[l - 1].units == 1 ? "" : "s");
+        else
+            snprintf(title, sizeof title,
+                     "Activations of hidden layer %zu (%s, %zu units) at epoch 0 and at the end", l,
+                     res->layers[l - 1].activation, res->layers[l - 1].units);
+        fig = add_figure(res, figs, RP_FIG_HISTOGRAMS, l, name, title);
         if (!fig) break;
-        fig->layer = l;
-        size_t cols = hist_cols(I);
-        set_size(fig, make_layout((I + cols - 1) / cols, cols, 2, PANEL_H));
         snprintf(
             fig->alt, sizeof fig->alt,
             "Small multiples, one per init: histogram of the activation values of layer %zu over the probe "
@@ -987,13 +1083,14 @@ il_status rp_draw_figure(const rp_results *res, const rp_figure *fig, const char
     put_script_head(f, fig, terminal);
     /* The script is written twice in effect (one pass per format) but the data only once: the drawing
      * functions write both at the same time, so the script loop reads the same blocks for each format. */
+    layout g = figure_layout(res, fig);
     switch (fig->kind) {
-    case RP_FIG_LOSS: draw_loss(f, &d, file, res); break;
-    case RP_FIG_METRIC: draw_metric(f, &d, file, res); break;
-    case RP_FIG_REGIONS: draw_regions(f, &d, file, res); break;
-    case RP_FIG_LINEARITY: draw_linearity(f, &d, file, res); break;
-    case RP_FIG_DISTINCT: draw_distinct(f, &d, file, res); break;
-    case RP_FIG_HISTOGRAMS: draw_histograms(f, &d, file, res, fig->layer); break;
+    case RP_FIG_LOSS: draw_loss(f, &d, file, res, &g); break;
+    case RP_FIG_METRIC: draw_metric(f, &d, file, res, &g); break;
+    case RP_FIG_REGIONS: draw_regions(f, &d, file, res, &g); break;
+    case RP_FIG_LINEARITY: draw_linearity(f, &d, file, res, &g); break;
+    case RP_FIG_DISTINCT: draw_distinct(f, &d, file, res, &g); break;
+    case RP_FIG_HISTOGRAMS: draw_histograms(f, &d, file, res, &g, fig->layer); break;
     }
     put_script_tail(f);
     st = il_atomic_commit(&data, err);
