@@ -41,9 +41,9 @@ void il_report_options_default(il_report_options *opt);
  * links every *.csv of the folder from the page.
  * Errors: IL_ERR_FORMAT when a file is missing a column or a cell is not what its column holds (the
  * message names the file, the line and the column), IL_ERR_IO when results_dir is not a results folder
- * (names the missing file) or a file cannot be written, IL_ERR_USAGE when gnuplot cannot be found or
- * lacks the png and svg terminals (the message says which package to install), IL_ERR_IO when gnuplot
- * fails on a figure (the message quotes gnuplot's first error line and names the script).
+ * (names the missing file) or a file cannot be written, or gnuplot cannot be found or lacks the png and
+ * svg terminals (the message says which package to install) or fails on a figure (the message quotes
+ * gnuplot's first error line and names the script); IL_ERR_USAGE for a path that is too long.
  * On failure the figures already drawn stay; index.html is written only after every figure exists.
  * res (may be NULL) is filled on success. */
 il_status il_report_write(const char *results_dir, const il_report_options *opt, il_report_result *res,

@@ -139,20 +139,19 @@ il_status rp_gnuplot_probe(const char *gnuplot, char *terminal, size_t size, il_
         free(rr.output);
         if (rr.exec_errno == ENOENT)
             return il_fail(
-                err, IL_ERR_USAGE,
+                err, IL_ERR_IO,
                 "gnuplot was not found (looked for '%s'%s): the report draws its figures with it; "
                 "install it (Debian: apt-get install gnuplot-nox) or name the program with --gnuplot "
                 "PATH",
                 gnuplot, strchr(gnuplot, '/') ? "" : " on the PATH");
         if (rr.exec_errno)
-            return il_fail(err, IL_ERR_USAGE, "cannot run gnuplot '%s': %s", gnuplot,
-                           strerror(rr.exec_errno));
+            return il_fail(err, IL_ERR_IO, "cannot run gnuplot '%s': %s", gnuplot, strerror(rr.exec_errno));
         if (rr.exit_code == 0) {
             snprintf(terminal, size, "%s", candidates[k].name);
             return IL_OK;
         }
     }
-    return il_fail(err, IL_ERR_USAGE,
+    return il_fail(err, IL_ERR_IO,
                    "gnuplot '%s' runs but has neither the pngcairo nor the png terminal together with svg; "
                    "install a complete gnuplot (Debian: apt-get install gnuplot-nox)",
                    gnuplot);
@@ -708,7 +707,7 @@ static void draw_linearity(FILE *f, data_file *d, const char *dat, const rp_resu
     }
     legend_begin(f, g);
     put_init_keyentries(f, res);
-    fputs(", keyentry with points pt 6 ps 1.1 lc rgb '#444444' title 'start (epoch 0)'", f);
+    fputs(", keyentry with points pt 6 ps 1.1 lc rgb '#444444' title 'start'", f);
     fputs(", keyentry with points pt 7 ps 0.9 lc rgb '#444444' title 'end'", f);
     legend_end(f);
 }
