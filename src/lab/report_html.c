@@ -163,7 +163,7 @@ static void put_summary(FILE *f, const char *text) {
     fputs("</table></div>\n<p class=\"note\">", f);
     for (; k < n; k++) {
         if (lines[k].len == 0) continue;
-        put_html_len(f, lines[k].start, lines[k].len);
+        put_table_text(f, lines[k].start, lines[k].len);
         fputc(' ', f);
     }
     fputs("</p>\n", f);
