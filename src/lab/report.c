@@ -448,7 +448,12 @@ static il_status read_histograms(rp_results *r, il_error *err) {
                          "%s: line %zu: epoch, step, lo and hi must be numbers with lo <= hi", path, rd.line);
             break;
         }
-        if ((st = ensure_layer(r, layer, path, rd.line, err)) != IL_OK) break;
+        if (layer == 0 || layer > r->n_layers) {
+            st = il_fail(err, IL_ERR_FORMAT,
+                         "%s: line %zu, column 'layer': %zu, but layers.csv has layers 1 to %zu", path,
+                         rd.line, layer, r->n_layers);
+            break;
+        }
         /* The runner writes a histogram at the first log point (step 0) and at the last one. */
         rp_hist *h = &r->layers[layer - 1].hist[2 * init + (step > 0 ? RP_HIST_END : RP_HIST_START)];
         if (hist_push(h, lo, hi, (double)count) != 0) {

@@ -354,6 +354,9 @@ static void put_script_tail(FILE *f) {
     fputs("unset multiplot\nunset output\n}\n", f);
 }
 
+/* Between two elements of a plot command: one element a line, for a reader of the script. */
+#define PLOT_NEXT ", \\\n     "
+
 /* ---- data blocks -------------------------------------------------------------------------------------- */
 
 /* Long runs are thinned to about this many points per curve (every point of the first epoch is kept,
@@ -430,10 +433,10 @@ static int wants_log(double lo, double hi) {
 /* The band and mean line of one init's block. */
 static void put_band_and_line(FILE *f, int *first, const char *file, long block, size_t init) {
     if (block < 0) return;
-    fprintf(f, "%s'%s' index %ld using 1:3:4 with filledcurves lc rgb '%s' notitle", *first ? "plot " : ", ",
-            file, block, colour(init));
-    fprintf(f, ", '' index %ld using 1:2 with lines lw 2.2 dt %d lc rgb '%s' notitle", block, dash(init),
-            colour(init));
+    fprintf(f, "%s'%s' index %ld using 1:3:4 with filledcurves lc rgb '%s' notitle",
+            *first ? "plot " : PLOT_NEXT, file, block, colour(init));
+    fprintf(f, PLOT_NEXT "'' index %ld using 1:2 with lines lw 2.2 dt %d lc rgb '%s' notitle", block,
+            dash(init), colour(init));
     *first = 0;
 }
 
@@ -694,7 +697,7 @@ static void draw_linearity(FILE *f, data_file *d, const char *dat, const rp_resu
             }
             long block = (long)end_block(d);
             fprintf(f, "%s'%s' index %ld using 1:2 with lines lw 1 dt %d lc rgb '%s' notitle",
-                    first ? "plot " : ", ", dat, block, dash(i), colour(i));
+                    first ? "plot " : PLOT_NEXT, dat, block, dash(i), colour(i));
             fprintf(f,
                     ", '' index %ld using 1:($3 == 1 ? $2 : NaN) with points pt 6 ps 1.1 lc rgb '%s' notitle",
                     block, colour(i));
@@ -814,7 +817,7 @@ static void draw_histograms(FILE *f, data_file *d, const char *dat, const rp_res
         }
         if (b1 >= 0)
             fprintf(f, "%s'%s' index %ld using 1:2 with histeps lw 2.4 dt %d lc rgb '%s' notitle",
-                    first ? "plot " : ", ", dat, b1, dash(i), colour(i));
+                    first ? "plot " : PLOT_NEXT, dat, b1, dash(i), colour(i));
         fputc('\n', f);
     }
     legend_begin(f, g);

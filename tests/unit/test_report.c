@@ -336,6 +336,17 @@ static void test_report_refuses_an_init_that_has_no_run(void **state) {
     free(dir);
 }
 
+static void test_report_refuses_a_histogram_of_a_layer_that_does_not_exist(void **state) {
+    (void)state;
+    char *dir = copy_fixture("report-layer");
+    edit_file(dir, "histograms.csv", "\nzero,1,0,0,1,sigmoid,1,", "\nzero,1,0,0,9,sigmoid,1,");
+    il_error err;
+    assert_int_equal(make_report(dir, NULL, NULL, NULL, &err), IL_ERR_FORMAT);
+    assert_non_null(
+        strstr(err.msg, "histograms.csv: line 2, column 'layer': 9, but layers.csv has layers 1 to 2"));
+    free(dir);
+}
+
 static void test_report_without_gnuplot_says_how_to_install_it(void **state) {
     (void)state;
     char *out = tu_make_tmpdir("report-nognuplot");
@@ -491,6 +502,7 @@ int main(void) {
         cmocka_unit_test(test_report_names_a_missing_column),
         cmocka_unit_test(test_report_names_a_row_with_too_few_cells),
         cmocka_unit_test(test_report_refuses_an_init_that_has_no_run),
+        cmocka_unit_test(test_report_refuses_a_histogram_of_a_layer_that_does_not_exist),
         cmocka_unit_test(test_report_without_gnuplot_says_how_to_install_it),
         cmocka_unit_test(test_report_quotes_gnuplot_when_a_figure_fails_and_writes_no_page),
         cmocka_unit_test(test_report_falls_back_to_the_png_terminal_without_cairo),
