@@ -40,7 +40,7 @@ static void print_help(void) {
         "  -h, --help       show this help\n"
         "\n"
         "Example:\n"
-        "  initlab run experiments/default.ini --out results/default\n"
+        "  initlab run --out results/default\n"
         "  initlab report results/default     then open results/default/report/index.html\n"
         "\n"
         "Needs gnuplot (Debian: apt-get install gnuplot-nox). docs/report.md says what each figure shows\n"
