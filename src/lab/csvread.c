@@ -59,26 +59,27 @@ static int read_record(il_csvread *r, il_error *err) {
         ssize_t got = getline(&r->phys, &r->phys_cap, r->f);
         if (got < 0) {
             if (ferror(r->f)) {
-                il_fail(err, IL_ERR_IO, "%s: cannot read line %zu: %s", r->path, r->next_line,
-                        strerror(errno ? errno : EIO));
+                r->failure = il_fail(err, IL_ERR_IO, "%s: cannot read line %zu: %s", r->path, r->next_line,
+                                     strerror(errno ? errno : EIO));
                 return -1;
             }
             if (!started) return 0;
-            il_fail(err, IL_ERR_FORMAT,
-                    "%s: line %zu: a quoted cell is not closed before the end of the file", r->path, r->line);
+            r->failure = il_fail(err, IL_ERR_FORMAT,
+                                 "%s: line %zu: a quoted cell is not closed before the end of the file",
+                                 r->path, r->line);
             return -1;
         }
         size_t n = (size_t)got;
         if (memchr(r->phys, '\0', n)) {
-            il_fail(err, IL_ERR_FORMAT, "%s: line %zu holds a NUL byte: not a text CSV file", r->path,
-                    r->next_line);
+            r->failure = il_fail(err, IL_ERR_FORMAT, "%s: line %zu holds a NUL byte: not a text CSV file",
+                                 r->path, r->next_line);
             return -1;
         }
         if (!started) r->line = r->next_line;
         r->next_line++;
         started = 1;
         if (reserve(&r->record, &r->record_cap, len + n + 1) != 0) {
-            il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
+            r->failure = il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
             return -1;
         }
         memcpy(r->record + len, r->phys, n);
@@ -95,14 +96,14 @@ static int read_record(il_csvread *r, il_error *err) {
 static long split_record(il_csvread *r, il_error *err) {
     size_t len = strlen(r->record);
     if (reserve(&r->unquoted, &r->unquoted_cap, len + 1) != 0) {
-        il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
+        r->failure = il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
         return -1;
     }
     /* Cell starts are recorded as offsets first: r->unquoted does not move while splitting. */
     size_t i = 0, o = 0, n = 0;
     for (;;) {
         if (reserve_cells(r, n + 1) != 0) {
-            il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
+            r->failure = il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
             return -1;
         }
         r->split[n++] = r->unquoted + o;
@@ -110,8 +111,9 @@ static long split_record(il_csvread *r, il_error *err) {
             i++;
             for (;;) {
                 if (r->record[i] == '\0') {
-                    il_fail(err, IL_ERR_FORMAT, "%s: line %zu, cell %zu: a quoted cell is not closed",
-                            r->path, r->line, n);
+                    r->failure =
+                        il_fail(err, IL_ERR_FORMAT, "%s: line %zu, cell %zu: a quoted cell is not closed",
+                                r->path, r->line, n);
                     return -1;
                 }
                 if (r->record[i] == '"' && r->record[i + 1] == '"') {
@@ -125,8 +127,9 @@ static long split_record(il_csvread *r, il_error *err) {
                 }
             }
             if (r->record[i] != ',' && r->record[i] != '\0') {
-                il_fail(err, IL_ERR_FORMAT, "%s: line %zu, cell %zu: text after the closing quote", r->path,
-                        r->line, n);
+                r->failure =
+                    il_fail(err, IL_ERR_FORMAT, "%s: line %zu, cell %zu: text after the closing quote",
+                            r->path, r->line, n);
                 return -1;
             }
         } else {
@@ -172,7 +175,7 @@ il_status il_csvread_open(il_csvread *r, const char *path, il_error *err) {
     r->next_line = 1;
     int got = read_record(r, err);
     if (got < 0) {
-        il_status st = err ? err->status : IL_ERR_FORMAT;
+        il_status st = r->failure;
         release(r);
         return st;
     }
@@ -184,7 +187,7 @@ il_status il_csvread_open(il_csvread *r, const char *path, il_error *err) {
     if (strncmp(r->record, "\xEF\xBB\xBF", 3) == 0) memmove(r->record, r->record + 3, strlen(r->record) - 2);
     long n = split_record(r, err);
     if (n < 0) {
-        il_status st = err ? err->status : IL_ERR_FORMAT;
+        il_status st = r->failure;
         release(r);
         return st;
     }
@@ -231,12 +234,12 @@ il_status il_csvread_next(il_csvread *r, int *got, il_error *err) {
     *got = 0;
     for (;;) {
         int rec = read_record(r, err);
-        if (rec < 0) return err ? err->status : IL_ERR_FORMAT;
+        if (rec < 0) return r->failure;
         if (rec == 0) return IL_OK;
         if (r->record[0] != '\0') break;
     }
     long n = split_record(r, err);
-    if (n < 0) return err ? err->status : IL_ERR_FORMAT;
+    if (n < 0) return r->failure;
     if ((size_t)n != r->n_cols)
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu has %ld cells, the header has %zu", r->path, r->line,
                        n, r->n_cols);

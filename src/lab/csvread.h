@@ -22,7 +22,8 @@ typedef struct {
     size_t next_line;
     char *record; /* the current row's raw text (one or more physical lines) */
     size_t record_cap;
-    char *phys; /* getline buffer */
+    il_status failure; /* status of the last read or split that failed */
+    char *phys;        /* getline buffer */
     size_t phys_cap;
     char *unquoted; /* cell text storage */
     size_t unquoted_cap;

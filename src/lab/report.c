@@ -175,16 +175,15 @@ static il_status read_runs(rp_results *r, il_error *err) {
     il_csvread rd;
     il_status st = rp_join(path, sizeof path, r->dir, "runs.csv", err);
     if (st != IL_OK) return st;
+    struct stat sb;
+    if (stat(path, &sb) != 0 && errno == ENOENT)
+        return il_fail(
+            err, IL_ERR_IO,
+            "%s is missing: %s is not a results folder of initlab run (expected runs.csv, curves.csv, "
+            "layers.csv, histograms.csv and meta in it)",
+            path, r->dir);
     st = il_csvread_open(&rd, path, err);
-    if (st != IL_OK) {
-        if (st == IL_ERR_IO && err && strstr(err->msg, "is missing"))
-            il_fail(
-                err, IL_ERR_IO,
-                "%s is missing: %s is not a results folder of initlab run (expected runs.csv, curves.csv, "
-                "layers.csv, histograms.csv and meta in it)",
-                path, r->dir);
-        return err ? err->status : st;
-    }
+    if (st != IL_OK) return st;
     st = il_csvread_columns(&rd, names, 4, col, "the runs.csv of initlab run", err);
     int got = 0;
     while (st == IL_OK && (st = il_csvread_next(&rd, &got, err)) == IL_OK && got) {
