@@ -167,11 +167,15 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     for (size_t i = 0; i < exp->n_inits; i++)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "," : "", exp->inits[i].label);
     SET("inits", buf);
-    buf[0] = '\0';
-    for (size_t i = 0; i < exp->n_seeds && strlen(buf) + 32 < sizeof buf; i++)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%llu", i ? "," : "",
-                 (unsigned long long)exp->seeds[i]);
-    SET("seeds", buf);
+    /* Up to IL_MAX_SEEDS seeds of up to 20 digits and a comma each. */
+    size_t seeds_size = exp->n_seeds * 22 + 1, used = 0;
+    char *seeds = malloc(seeds_size);
+    if (!seeds && st == IL_OK) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; seeds && i < exp->n_seeds; i++)
+        used += (size_t)snprintf(seeds + used, seeds_size - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)exp->seeds[i]);
+    if (seeds) SET("seeds", seeds);
+    free(seeds);
     SET("plan_order", "seed-major: plan index = seed index * number of inits + init index");
     snprintf(buf, sizeof buf, "%zu", il_plan_size(exp));
     SET("runs_in_plan", buf);
@@ -277,16 +281,16 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     int complete = WIFEXITED(status) && WEXITSTATUS(status) == WORKER_DONE && w->got == sizeof w->msg &&
                    w->msg.status == IL_OK;
     if (complete) {
-        char loss[40];
         if (w->msg.run_status == IL_RUN_DIVERGED) {
             tally->diverged++;
             progress(opt, "[%zu/%zu] %s: diverged at epoch %.0f (%.1f s)", tally->done, tally->to_run, run.id,
                      w->msg.diverged_epoch, w->msg.seconds);
         } else {
             tally->finished++;
-            il_csv_number(loss, sizeof loss, w->msg.test_loss);
+            char loss[40] = "-";
+            if (isfinite(w->msg.test_loss)) snprintf(loss, sizeof loss, "%.4g", w->msg.test_loss);
             progress(opt, "[%zu/%zu] %s: finished in %.1f s, test loss %s", tally->done, tally->to_run,
-                     run.id, w->msg.seconds, *loss ? loss : "-");
+                     run.id, w->msg.seconds, loss);
         }
         return;
     }
