@@ -104,7 +104,7 @@ static const char *ct_experiment_path(const char *env_name, const char *relative
     return path;
 }
 
-/* Run `initlab run INI --out DIR --quiet --jobs 2 EXTRA` into a fresh folder under a new scratch folder
+/* Run `initlab run INI --out DIR --jobs 2 EXTRA` into a fresh folder under a new scratch folder
  * (returned, malloc'ed; the results are in <it>/results); fails the test with initlab's output when
  * initlab does not succeed. */
 static char *ct_run_experiment(const char *ini, const char *extra, const char *tag) {
@@ -113,7 +113,7 @@ static char *ct_run_experiment(const char *ini, const char *extra, const char *t
     size_t n = strlen(tu_exe()) + strlen(ini) + strlen(scratch) + strlen(extra) + 128;
     char *cmd = malloc(n);
     assert_non_null(cmd);
-    snprintf(cmd, n, "'%s' run '%s' --out '%s/results' --quiet --jobs 2 %s", tu_exe(), ini, scratch, extra);
+    snprintf(cmd, n, "'%s' run '%s' --out '%s/results' --jobs 2 %s", tu_exe(), ini, scratch, extra);
     char *output = NULL;
     int rc = tu_run(cmd, &output);
     if (rc != 0) fail_msg("'%s' exited with %d:\n%s", cmd, rc, output ? output : "");
