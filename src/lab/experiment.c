@@ -1269,7 +1269,7 @@ void il_experiment_default(il_experiment *exp) {
 
     snprintf(exp->data, sizeof exp->data, "esl-sigmoids");
     exp->data_opt.seed = 1;
-    exp->data_opt.scale = IL_SCALE_STANDARDIZE;
+    exp->data_opt.scale = IL_SCALE_AUTO;
     exp->data_opt.test_fraction = 0.2;
     exp->data_opt.max_train = 0;
     exp->data_opt.max_test = 0;
@@ -1333,7 +1333,7 @@ static const char default_ini[] =
     "[data]\n"
     "# Y = sigmoid(3 X1 + 3 X2) + sigmoid(3 X1 - 3 X2) + noise; seed 1 makes the same data for every run\n"
     "source = esl-sigmoids\n"
-    "scale = standardize\n"
+    "scale = auto\n"
     "test_fraction = 0.2\n"
     "max_train = 0\n"
     "max_test = 0\n"

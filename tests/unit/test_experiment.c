@@ -86,7 +86,7 @@ static void test_default_experiment_is_esl_sum_of_sigmoids_with_five_inits_and_t
     il_experiment *exp = new_experiment();
     assert_string_equal(exp->data, "esl-sigmoids");
     assert_int_equal(exp->data_opt.seed, 1);
-    assert_int_equal(exp->data_opt.scale, IL_SCALE_STANDARDIZE);
+    assert_int_equal(exp->data_opt.scale, IL_SCALE_AUTO);
     assert_int_equal(exp->n_hidden, 1);
     assert_int_equal(exp->hidden[0], 10);
     assert_int_equal(exp->activation, IL_ACT_SIGMOID);
