@@ -41,6 +41,5 @@ done_count=$(sort -u "$sweep/.slices-done" | wc -l)
 if [ "$done_count" -eq "$n" ] && [ ! -e "$sweep/merged" ]; then
   slices=()
   for i in $(seq 1 "$n"); do slices+=("$sweep/slice-$i"); done
-  "$initlab" merge --out "$sweep/merged" "${slices[@]}"
-  "$initlab" summary "$sweep/merged"
+  "$initlab" merge --out "$sweep/merged" "${slices[@]}" # prints the summary table into this task's log
 fi

@@ -326,12 +326,21 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         }
         const char *fp = il_meta_get(&meta, "config_fingerprint");
         const char *fp0 = i ? il_meta_get(&first, "config_fingerprint") : fp;
-        if (!fp || !fp0 || strcmp(fp, fp0) != 0)
+        if (!fp || !fp0 || strcmp(fp, fp0) != 0) {
+            char why[600] = "", other[4096];
+            il_experiment *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+            if (a && b && il_lab_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
+                il_lab_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
+                il_experiment_load(a, path, NULL) == IL_OK && il_experiment_load(b, other, NULL) == IL_OK)
+                il_lab_describe_difference(a, b, why, sizeof why);
+            free(a);
+            free(b);
             st = il_fail(
                 err, IL_ERR_USAGE,
-                "%s and %s come from different configurations (config_fingerprint %s and %s): only slices "
-                "of one sweep can be merged",
-                dirs[0], dirs[i], fp0 ? fp0 : "missing", fp ? fp : "missing");
+                "%s and %s come from different configurations%s%s: only slices of one sweep can be merged",
+                dirs[0], dirs[i], *why ? " (" : "", *why ? why : "");
+            if (*why && err) snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), ")");
+        }
         if (i == 0)
             first = meta;
         else

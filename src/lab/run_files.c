@@ -119,7 +119,7 @@ int il_lab_run_complete(const char *dir, const char *id) {
     return 1;
 }
 
-/* ---- meta ------------------------------------------------------------------------------------------- */
+/* ---- meta ---------------------------------------------------------------------------------------------- */
 
 void il_meta_free(il_meta *meta) {
     for (size_t i = 0; i < meta->n; i++) {
@@ -246,25 +246,51 @@ il_status il_meta_write(const il_meta *meta, const char *path, il_error *err) {
     return il_atomic_commit(&af, err);
 }
 
-il_status il_lab_fingerprint(const il_experiment *exp, const char *scratch_dir, char hex[17], il_error *err) {
-    /* How many workers ran and where the folder lives do not change any result: neutralize them so that
-     * slices run with different --jobs or --out still merge, and a resume may use other --jobs. */
+/* What the fingerprint leaves out: how many workers ran and where the folder lives change no result, so
+ * slices run with different --jobs or --out still merge, and a resume may use another --jobs. */
+static void neutralize_output(il_experiment *exp) {
+    exp->jobs = 0;
+    snprintf(exp->out_dir, sizeof exp->out_dir, "results");
+}
+
+il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *err) {
     il_experiment *copy = malloc(sizeof *copy);
     if (!copy) return il_fail(err, IL_ERR_NOMEM, "out of memory");
     *copy = *exp;
-    copy->jobs = 0;
-    snprintf(copy->out_dir, sizeof copy->out_dir, "results");
-    char path[4096];
-    il_status st = il_lab_join(path, sizeof path, scratch_dir, ".fingerprint.ini", err);
-    if (st == IL_OK) st = il_experiment_write_ini(copy, path, err);
+    neutralize_output(copy);
+    char *text = NULL;
+    il_status st = il_experiment_format_ini(copy, &text, err);
     free(copy);
     if (st != IL_OK) return st;
-    char *text;
-    size_t size;
-    st = il_lab_read_file(path, &text, &size, err);
-    unlink(path);
-    if (st != IL_OK) return st;
-    snprintf(hex, 17, "%016llx", (unsigned long long)il_lab_fnv1a(text, size));
+    snprintf(hex, 17, "%016llx", (unsigned long long)il_lab_fnv1a(text, strlen(text)));
     free(text);
     return IL_OK;
+}
+
+void il_lab_describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size) {
+    buf[0] = '\0';
+    il_experiment *x = malloc(sizeof *x), *y = malloc(sizeof *y);
+    if (x && y) {
+        *x = *a;
+        *y = *b;
+        neutralize_output(x);
+        neutralize_output(y);
+        const char *key = il_experiment_difference(x, y);
+        const char *dot = key ? strchr(key, '.') : NULL;
+        if (dot) {
+            char section[64];
+            snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+            char *va = NULL, *vb = NULL;
+            if (il_experiment_get(x, section, dot + 1, &va, NULL) == IL_OK &&
+                il_experiment_get(y, section, dot + 1, &vb, NULL) == IL_OK)
+                snprintf(buf, size, "[%s] %s is \"%.200s\" in one and \"%.200s\" in the other", section,
+                         dot + 1, va, vb);
+            else
+                snprintf(buf, size, "[%s] %s differs", section, dot + 1);
+            free(va);
+            free(vb);
+        }
+    }
+    free(x);
+    free(y);
 }

@@ -79,7 +79,7 @@ il_status il_run_net_spec(const il_experiment *exp, const il_data *data, il_net_
     return il_net_spec_check(spec, err);
 }
 
-/* ---- measuring ---------------------------------------------------------------------------------------- */
+/* ---- measuring ----------------------------------------------------------------------------------------- */
 
 /* Mean squared error per target over the whole set (the ESL test error), from the predictions: used
  * when the output is not the identity (for the identity, loss = (1/2B) sum (p - y)^2 = MSE * T / 2, so
@@ -291,15 +291,14 @@ static void write_run_row(FILE *f, const write_ctx *w) {
     char id[IL_NAME_MAX + 32];
     il_lab_run_id(exp, (size_t)(s->init - exp->inits), s->seed, id, sizeof id);
 
-    /* init_spec: one "name[:value]" when every layer starts alike, else one per layer joined by ';'. */
+    /* init_spec: one "name[:value]" when every layer starts alike, else one per layer joined by '/', as
+     * the [inits] list of the config writes it. */
     char spec[512] = "", one[64];
-    int alike = 1;
-    for (size_t l = 1; l < s->net->spec.n_layers; l++)
-        alike = alike && memcmp(&s->init->layer[l], &s->init->layer[0], sizeof s->init->layer[0]) == 0;
-    for (size_t l = 0; l < (alike ? 1 : s->net->spec.n_layers); l++) {
+    size_t n_specs = s->init->n_specs > 1 ? s->net->spec.n_layers : 1;
+    for (size_t l = 0; l < n_specs; l++) {
         il_init_format(&s->init->layer[l], one, sizeof one);
         size_t used = strlen(spec);
-        snprintf(spec + used, sizeof spec - used, "%s%s", l ? ";" : "", one);
+        snprintf(spec + used, sizeof spec - used, "%s%s", l ? "/" : "", one);
     }
     size_t hidden_units = 0;
     for (size_t l = 0; l + 1 < s->net->spec.n_layers; l++)
@@ -359,8 +358,7 @@ static il_status write_run_files(const char *dir, const write_ctx *w, il_error *
     return st;
 }
 
-/* ---- the run --------------------------------------------------------------------------------------------
- */
+/* ---- the run ------------------------------------------------------------------------------------------- */
 
 typedef struct {
     size_t *order;     /* (N) this epoch's order of training examples */
@@ -378,6 +376,12 @@ static void free_buffers(run_buffers *b) {
     il_batch_free(&b->batch);
 }
 
+static il_status mark_diverged(il_run_outcome *out, size_t epoch) {
+    out->status = IL_RUN_DIVERGED;
+    out->diverged_epoch = (double)epoch;
+    return IL_OK;
+}
+
 /* Train until the end or divergence; fills the outcome's status, epochs, steps and diverged_epoch. */
 static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic_t *stop,
                        const il_run_observer *obs, il_run_outcome *out, il_error *err) {
@@ -391,11 +395,7 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
     int diverged = 0;
     il_status st = log_point(s, 0.0, 0, &diverged, err);
     if (st != IL_OK) return st;
-    if (diverged) {
-        out->status = IL_RUN_DIVERGED;
-        out->diverged_epoch = 0;
-        return IL_OK;
-    }
+    if (diverged) return mark_diverged(out, 0);
     size_t step = 0;
     for (size_t epoch = 1; epoch <= exp->epochs; epoch++) {
         il_lab_next_epoch_order(&data_rng, buf->order, N);
@@ -418,20 +418,12 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
             }
             if (obs && obs->on_batch)
                 obs->on_batch(obs->ctx, epoch, step, buf->order + off, B, buf->batch.x, buf->batch.y);
-            if (diverged) {
-                out->status = IL_RUN_DIVERGED;
-                out->diverged_epoch = (double)epoch;
-                return IL_OK;
-            }
+            if (diverged) return mark_diverged(out, epoch);
             if (epoch == 1 && exp->log_every_steps && step % exp->log_every_steps == 0 &&
                 step < s->steps_per_epoch) {
                 st = log_point(s, (double)step / (double)s->steps_per_epoch, step, &diverged, err);
                 if (st != IL_OK) return st;
-                if (diverged) {
-                    out->status = IL_RUN_DIVERGED;
-                    out->diverged_epoch = (double)epoch;
-                    return IL_OK;
-                }
+                if (diverged) return mark_diverged(out, epoch);
             }
         }
         out->epochs = epoch;
@@ -439,11 +431,7 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
         if (due || epoch == exp->epochs) {
             st = log_point(s, (double)epoch, step, &diverged, err);
             if (st != IL_OK) return st;
-            if (diverged) {
-                out->status = IL_RUN_DIVERGED;
-                out->diverged_epoch = (double)epoch;
-                return IL_OK;
-            }
+            if (diverged) return mark_diverged(out, epoch);
         }
     }
     out->status = IL_RUN_FINISHED;

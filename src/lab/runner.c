@@ -101,7 +101,8 @@ static il_status choose_folder(const il_experiment *exp, const il_runner_options
 }
 
 /* Refuse to touch a folder holding other results; on resume, insist on the same configuration. */
-static il_status guard_folder(const char *dir, int resume, const char *fingerprint, il_error *err) {
+static il_status guard_folder(const char *dir, int resume, const il_experiment *exp, const char *fingerprint,
+                              il_error *err) {
     if (!il_lab_dir_has_entries(dir)) {
         struct stat sb;
         if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
@@ -122,13 +123,20 @@ static il_status guard_folder(const char *dir, int resume, const char *fingerpri
         return il_fail(err, IL_ERR_USAGE, "%s: cannot resume: not an initlab results folder (%s)", dir,
                        meta_err.msg);
     const char *found = il_meta_get(&meta, "config_fingerprint");
-    int same = found && strcmp(found, fingerprint) == 0;
-    if (!same)
-        st =
-            il_fail(err, IL_ERR_USAGE,
-                    "%s: cannot resume: its runs come from a different configuration (config_fingerprint %s, "
-                    "this experiment %s). Resume with the same experiment file and --set options",
-                    dir, found ? found : "missing", fingerprint);
+    if (!found || strcmp(found, fingerprint) != 0) {
+        /* Say which setting differs when the folder's config.ini can be read. */
+        char why[600] = "";
+        il_experiment *there = malloc(sizeof *there);
+        if (there && il_lab_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
+            il_experiment_load(there, path, NULL) == IL_OK)
+            il_lab_describe_difference(there, exp, why, sizeof why);
+        free(there);
+        st = il_fail(
+            err, IL_ERR_USAGE,
+            "%s: cannot resume: its runs come from a different configuration%s%s. Resume with the same "
+            "experiment file and --set options, or choose another --out",
+            dir, *why ? ": " : "", why);
+    }
     il_meta_free(&meta);
     return st;
 }
@@ -159,11 +167,15 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     for (size_t i = 0; i < exp->n_inits; i++)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "," : "", exp->inits[i].label);
     SET("inits", buf);
-    buf[0] = '\0';
-    for (size_t i = 0; i < exp->n_seeds && strlen(buf) + 32 < sizeof buf; i++)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%llu", i ? "," : "",
-                 (unsigned long long)exp->seeds[i]);
-    SET("seeds", buf);
+    /* Up to IL_MAX_SEEDS seeds of up to 20 digits and a comma each. */
+    size_t seeds_size = exp->n_seeds * 22 + 1, used = 0;
+    char *seeds = malloc(seeds_size);
+    if (!seeds && st == IL_OK) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; seeds && i < exp->n_seeds; i++)
+        used += (size_t)snprintf(seeds + used, seeds_size - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)exp->seeds[i]);
+    if (seeds) SET("seeds", seeds);
+    free(seeds);
     SET("plan_order", "seed-major: plan index = seed index * number of inits + init index");
     snprintf(buf, sizeof buf, "%zu", il_plan_size(exp));
     SET("runs_in_plan", buf);
@@ -192,8 +204,7 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     return st;
 }
 
-/* ---- workers ----------------------------------------------------------------------------------------------
- */
+/* ---- workers ------------------------------------------------------------------------------------------- */
 
 static size_t online_cores(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -270,16 +281,16 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     int complete = WIFEXITED(status) && WEXITSTATUS(status) == WORKER_DONE && w->got == sizeof w->msg &&
                    w->msg.status == IL_OK;
     if (complete) {
-        char loss[40];
         if (w->msg.run_status == IL_RUN_DIVERGED) {
             tally->diverged++;
             progress(opt, "[%zu/%zu] %s: diverged at epoch %.0f (%.1f s)", tally->done, tally->to_run, run.id,
                      w->msg.diverged_epoch, w->msg.seconds);
         } else {
             tally->finished++;
-            il_csv_number(loss, sizeof loss, w->msg.test_loss);
+            char loss[40] = "-";
+            if (isfinite(w->msg.test_loss)) snprintf(loss, sizeof loss, "%.4g", w->msg.test_loss);
             progress(opt, "[%zu/%zu] %s: finished in %.1f s, test loss %s", tally->done, tally->to_run,
-                     run.id, w->msg.seconds, *loss ? loss : "-");
+                     run.id, w->msg.seconds, loss);
         }
         return;
     }
@@ -381,8 +392,7 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
     return st;
 }
 
-/* ---- the experiment -------------------------------------------------------------------------------------
- */
+/* ---- the experiment ------------------------------------------------------------------------------------ */
 
 static il_status check_options(const il_experiment *exp, const il_runner_options *opt, il_error *err) {
     if ((opt->shard_n == 0) != (opt->shard_k == 0) || opt->shard_k > opt->shard_n)
@@ -425,19 +435,10 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     st = choose_folder(exp, opt, report->out_dir, sizeof report->out_dir, err);
     if (st != IL_OK) return st;
     const char *dir = report->out_dir;
-    struct stat sb;
-    int created = stat(dir, &sb) != 0;
-    if (!opt->resume && il_lab_dir_has_entries(dir)) return guard_folder(dir, 0, "", err);
-    st = il_make_dirs(dir, err);
-    if (st != IL_OK) return st;
-    /* The fingerprint is computed through a scratch file inside the results folder. */
     char fingerprint[17];
-    st = il_lab_fingerprint(exp, dir, fingerprint, err);
-    if (st == IL_OK) st = guard_folder(dir, opt->resume, fingerprint, err);
-    if (st != IL_OK) {
-        if (created) rmdir(dir); /* leave no empty folder behind a refused start */
-        return st;
-    }
+    st = il_lab_fingerprint(exp, fingerprint, err);
+    if (st == IL_OK) st = guard_folder(dir, opt->resume, exp, fingerprint, err);
+    if (st != IL_OK) return st;
 
     il_data loaded;
     memset(&loaded, 0, sizeof loaded);
@@ -445,10 +446,7 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (!data) {
         progress(opt, "loading data %s", exp->data);
         st = il_data_load(&loaded, exp->data, &exp->data_opt, err);
-        if (st != IL_OK) {
-            if (created) rmdir(dir);
-            return st;
-        }
+        if (st != IL_OK) return st; /* before the folder is made: a bad data spec leaves nothing behind */
         data = &loaded;
     }
     il_net_spec spec;

@@ -11,7 +11,7 @@
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 
-/* ---- file names and headers (docs/results.md describes every column) -------------------------------- */
+/* ---- file names and headers (docs/results.md describes every column) ----------------------------------- */
 
 #define IL_RUNS_DIR "runs"
 
@@ -40,7 +40,7 @@ typedef struct {
 #define IL_RESULT_FILE_COUNT 5
 extern const il_result_file il_result_files[IL_RESULT_FILE_COUNT];
 
-/* ---- CSV reading (only of files the runner wrote) --------------------------------------------------- */
+/* ---- CSV reading (only of files the runner wrote) ------------------------------------------------------ */
 
 typedef struct {
     size_t n_rows; /* data rows, header excluded */
@@ -62,14 +62,14 @@ const char *il_csv_table_cell(const il_csv_table *t, size_t row, size_t col);
 /* The cell as a number; NAN when empty or not a number. */
 double il_csv_table_number(const il_csv_table *t, size_t row, size_t col);
 
-/* ---- plan internals ---------------------------------------------------------------------------------- */
+/* ---- plan internals ------------------------------------------------------------------------------------ */
 
 /* The run id "<label>__seed<seed>" (see runner.h) into buf. */
 void il_lab_run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
 /* The next epoch's order from a run's data stream (il_run_epoch_order replays these). */
 void il_lab_next_epoch_order(il_rng *rng, size_t *order, size_t n);
 
-/* ---- small file helpers ---------------------------------------------------------------------------- */
+/* ---- small file helpers -------------------------------------------------------------------------------- */
 
 /* Read a whole file; *text is NUL-terminated (free it). IL_ERR_IO naming the path if unreadable. */
 il_status il_lab_read_file(const char *path, char **text, size_t *size, il_error *err);
@@ -104,13 +104,16 @@ void il_meta_remove(il_meta *meta, const char *key);
 il_status il_meta_write(const il_meta *meta, const char *path, il_error *err);
 
 /* The configuration fingerprint of exp: FNV-1a of its INI text with the [output] settings (jobs,
- * out_dir) neutralized, as 16 hex digits. scratch_dir receives a temporary file while it is computed. */
-il_status il_lab_fingerprint(const il_experiment *exp, const char *scratch_dir, char hex[17], il_error *err);
+ * out_dir) neutralized, as 16 hex digits. */
+il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *err);
+/* The first setting in which two experiments differ ([output] aside), as a phrase for a message, e.g.
+ * `[training] learning_rate is "0.1" in one and "0.2" in the other`; "" when none is found. */
+void il_lab_describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
 
 /* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
 int il_lab_run_complete(const char *dir, const char *id);
 
-/* ---- merged files ----------------------------------------------------------------------------------- */
+/* ---- merged files -------------------------------------------------------------------------------------- */
 
 /* Write runs.csv, curves.csv, layers.csv, histograms.csv, timing.csv (when runs have one) and the
  * *_wide.csv files into dir from the complete runs under dir/runs/, in plan order. *n_complete

@@ -105,8 +105,7 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
         add_part(v, size, "linear at start (R^2 %.2f), nonlinear at end (%.2f)", lin_start, lin_end);
 }
 
-/* ---- a text table ----------------------------------------------------------------------------------------
- */
+/* ---- a text table -------------------------------------------------------------------------------------- */
 
 #define MAX_COLS 12
 

@@ -97,8 +97,7 @@ static void fake_run(const char *dir, const char *label, unsigned seed, const fa
     free(timing);
 }
 
-/* ---- plan ------------------------------------------------------------------------------------------------
- */
+/* ---- plan ---------------------------------------------------------------------------------------------- */
 
 static void test_the_plan_is_seed_major_with_readable_run_ids(void **state) {
     (void)state;

@@ -27,8 +27,7 @@
 #include "lab/runner_internal.h"
 #include "testutil.h"
 
-/* ---- data and experiments --------------------------------------------------------------------------------
- */
+/* ---- data and experiments ------------------------------------------------------------------------------ */
 
 static double sigmoid(double z) {
     return 1.0 / (1.0 + exp(-z));
@@ -149,8 +148,7 @@ static char *fresh_dir(const char *tag) {
     return dir;
 }
 
-/* ---- comparing folders ------------------------------------------------------------------------------------
- */
+/* ---- comparing folders --------------------------------------------------------------------------------- */
 
 /* Every CSV under dir (top level and runs/<id>/), as relative paths, sorted. */
 static size_t list_csvs(const char *dir, char names[][600], size_t cap) {
@@ -451,7 +449,7 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
      * the squared error has no ceiling. */
     exp->batch_size = 0;
     exp->log_every_steps = 0;
-    exp->sgd.learning_rate = 1e30;
+    exp->sgd.learning_rate = 1000; /* the largest rate a config accepts */
     set_init(exp, 1, "large", "large:20");
     il_data data;
     symmetric_targets(&data);
@@ -477,6 +475,24 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
     }
     il_csv_table_free(&runs);
     assert_clean_folder(dir);
+
+    /* With the threshold out of reach only overflow can stop it: Inf or NaN in the loss or the weights. */
+    exp->divergence_loss = 1e300;
+    exp->epochs = 50;
+    char run_dir[8192];
+    snprintf(run_dir, sizeof run_dir, "%s/overflow", dir);
+    il_run_outcome outcome;
+    if (il_run_single(exp, &data, 1, 1, run_dir, 0, NULL, NULL, &outcome, &err) != IL_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(outcome.status, IL_RUN_DIVERGED);
+    assert_true(outcome.diverged_epoch >= 1 && outcome.diverged_epoch <= 50);
+    assert_true(isnan(outcome.test_loss));
+    il_csv_table curves;
+    assert_int_equal(il_csv_table_read(&curves, path_in(run_dir, "curves.csv"), NULL), IL_OK);
+    /* Rows stop before the divergence: the last logged epoch is earlier than the epoch it diverged in. */
+    assert_true(strtod(cell(&curves, curves.n_rows - 1, "epoch"), NULL) < outcome.diverged_epoch);
+    il_csv_table_free(&curves);
+    assert_clean_folder(run_dir);
 
     char *text = NULL;
     size_t size = 0;
@@ -562,7 +578,7 @@ static void on_interrupt(int sig) {
     interrupted = 1;
 }
 
-/* The sweep of the Ctrl-C test: long enough (16 runs of 1500 epochs) that the signal lands in the middle. */
+/* The sweep of the Ctrl-C test: long enough (24 runs of 1500 epochs) that the signal lands in the middle. */
 static il_experiment *slow_experiment(void) {
     il_experiment *exp = tiny_experiment();
     exp->epochs = 1500;
@@ -571,8 +587,8 @@ static il_experiment *slow_experiment(void) {
     exp->log_every_epochs = 100;
     set_init(exp, 2, "xavier", "xavier");
     set_init(exp, 3, "he", "he");
-    exp->n_seeds = 4;
-    for (size_t i = 0; i < 4; i++)
+    exp->n_seeds = 6;
+    for (size_t i = 0; i < 6; i++)
         exp->seeds[i] = 10 + i;
     return exp;
 }
@@ -617,7 +633,7 @@ static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(v
     assert_int_equal(il_csv_table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
     size_t kept = runs.n_rows;
     il_csv_table_free(&runs);
-    assert_true(kept >= 1 && kept < 16);
+    assert_true(kept >= 1 && kept < 24);
     assert_clean_folder(dir);
     il_runner_options opt = options(dir, &data, 2);
     opt.resume = 1;
@@ -625,7 +641,7 @@ static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(v
     il_error err;
     if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(report.runs_skipped, kept);
-    assert_int_equal(report.runs_executed, 16 - kept);
+    assert_int_equal(report.runs_executed, 24 - kept);
     assert_int_equal(report.runs_missing, 0);
     il_data_free(&data);
     free(dir);
@@ -662,6 +678,7 @@ static void test_resume_refuses_a_folder_of_another_configuration(void **state) 
     opt.resume = 1;
     assert_int_equal(il_run_experiment(exp, &opt, NULL, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "different configuration"));
+    assert_non_null(strstr(err.msg, "learning_rate")); /* the message names the setting that differs */
     /* --jobs is not part of the configuration: a resume with another job count is fine. */
     exp->sgd.learning_rate = 0.1;
     exp->jobs = 1;
@@ -767,6 +784,7 @@ static void test_two_shards_merged_equal_the_unsharded_run(void **state) {
     char *refused = fresh_dir("refused");
     assert_int_equal(il_results_merge(mixed, 2, refused, NULL, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "different configurations"));
+    assert_non_null(strstr(err.msg, "epochs"));
     assert_int_equal(il_results_merge(dirs, 2, merged, NULL, &err), IL_ERR_USAGE);
     il_data_free(&data);
     free(s1);
