@@ -76,12 +76,12 @@ il_status cli_parse_u64(const char *flag, const char *text, uint64_t *out, il_er
 }
 
 il_status cli_parse_scale(const char *text, il_scale *out, il_error *err) {
-    /* "auto" means standardize, as in experiment files ([data] scale, docs/config.md). */
+    /* The same words as [data] scale in experiment files (docs/config.md). */
     static const struct {
         const char *name;
         il_scale scale;
     } scales[] = {{"standardize", IL_SCALE_STANDARDIZE},
-                  {"auto", IL_SCALE_STANDARDIZE},
+                  {"auto", IL_SCALE_AUTO},
                   {"unit", IL_SCALE_UNIT},
                   {"none", IL_SCALE_NONE}};
     for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++)
@@ -89,7 +89,7 @@ il_status cli_parse_scale(const char *text, il_scale *out, il_error *err) {
             *out = scales[i].scale;
             return IL_OK;
         }
-    return il_fail(err, IL_ERR_USAGE, "--scale '%s': expected standardize, unit or none", text);
+    return il_fail(err, IL_ERR_USAGE, "--scale '%s': expected standardize, unit, none or auto", text);
 }
 
 il_status cli_getopt_error(const char *command, int c, char **argv, il_error *err) {

@@ -38,7 +38,7 @@ il_status cli_parse_size(const char *flag, const char *text, size_t lo, size_t h
 /* A 64-bit unsigned whole number (seeds). */
 il_status cli_parse_u64(const char *flag, const char *text, uint64_t *out, il_error *err);
 
-/* --scale: standardize (also "auto", as in experiment files), unit or none. */
+/* --scale: standardize, unit, none or auto (the words of [data] scale in experiment files). */
 il_status cli_parse_scale(const char *text, il_scale *out, il_error *err);
 
 /* getopt_long reported an unknown option or a missing argument: turn it into a usage error naming it.

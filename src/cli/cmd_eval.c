@@ -39,7 +39,7 @@ static void print_help(void) {
            "\n"
            "Options:\n"
            "  --data SPEC     the dataset, as for 'initlab train' (default: xor)\n"
-           "  --scale MODE    standardize (the default, as for train), unit or none\n"
+           "  --scale MODE    standardize (the default, as for train), unit, none or auto\n"
            "  --max-train N   evaluate only the first N training examples (0 = all)\n"
            "  --max-test N    evaluate only the first N test examples (0 = all)\n"
            "  --seed S        seed of generated data and of the train/test split (default 1)\n"
