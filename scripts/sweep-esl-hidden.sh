@@ -1,8 +1,8 @@
 #!/bin/sh
 # sweep-esl-hidden.sh - ESL 11.6 (Figures 11.6-11.8): test error relative to the Bayes error against the
 # number of hidden units, with and without weight decay, over the random starts of an experiment file.
-# Runs `initlab run FILE --set network.hidden=K --set training.weight_decay=L` for every K and L, one
-# results folder each, and collects relative_test_error from their runs.csv into two tables:
+# Runs `initlab run --set network.hidden=K --set training.weight_decay=L FILE` for every K and L, one
+# results folder each (initlab's own output in <folder>.log), and collects relative_test_error from their runs.csv into two tables:
 #   OUT/relative_test_error.csv          hidden_units, weight_decay, esl_lambda, seed, relative_test_error
 #   OUT/relative_test_error_summary.csv  hidden_units, weight_decay, esl_lambda, starts, min, median, max, mean
 # esl_lambda is the same decay on ESL's scale: ESL penalizes the SUM of squared errors, initlab half
@@ -46,8 +46,8 @@ for l in $decays; do
         dir=$out/runs/hidden$k-decay$l
         echo "hidden units $k, weight decay $l (ESL lambda $esl) -> $dir"
         # shellcheck disable=SC2086 # $jobs is empty or two words on purpose
-        "$initlab" run "$ini" --out "$dir" --quiet $jobs \
-            --set "network.hidden=$k" --set "training.weight_decay=$l"
+        "$initlab" run --out "$dir" $jobs \
+            --set "network.hidden=$k" --set "training.weight_decay=$l" "$ini" > "$dir.log"
         # the columns by name, so the table does not depend on their order in runs.csv
         awk -F, -v k="$k" -v l="$l" -v esl="$esl" '
             NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }

@@ -104,16 +104,16 @@ static const char *ct_experiment_path(const char *env_name, const char *relative
     return path;
 }
 
-/* Run `initlab run INI --out DIR --jobs 2 EXTRA` into a fresh folder under a new scratch folder
- * (returned, malloc'ed; the results are in <it>/results); fails the test with initlab's output when
- * initlab does not succeed. */
+/* Run `initlab run --out DIR --jobs 2 EXTRA INI` (options first, so any option parser takes them) into a
+ * fresh folder under a new scratch folder (returned, malloc'ed; the results are in <it>/results); fails the
+ * test with initlab's output when initlab does not succeed. */
 static char *ct_run_experiment(const char *ini, const char *extra, const char *tag) {
     char *scratch = tu_make_tmpdir(tag);
     assert_non_null(scratch);
     size_t n = strlen(tu_exe()) + strlen(ini) + strlen(scratch) + strlen(extra) + 128;
     char *cmd = malloc(n);
     assert_non_null(cmd);
-    snprintf(cmd, n, "'%s' run '%s' --out '%s/results' --jobs 2 %s", tu_exe(), ini, scratch, extra);
+    snprintf(cmd, n, "'%s' run --out '%s/results' --jobs 2 %s '%s'", tu_exe(), scratch, extra, ini);
     char *output = NULL;
     int rc = tu_run(cmd, &output);
     if (rc != 0) fail_msg("'%s' exited with %d:\n%s", cmd, rc, output ? output : "");
