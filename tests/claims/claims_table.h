@@ -116,7 +116,17 @@ static char *ct_run_experiment(const char *ini, const char *extra, const char *t
     snprintf(cmd, n, "'%s' run --out '%s/results' --jobs 2 %s '%s'", tu_exe(), scratch, extra, ini);
     char *output = NULL;
     int rc = tu_run(cmd, &output);
-    if (rc != 0) fail_msg("'%s' exited with %d:\n%s", cmd, rc, output ? output : "");
+    if (rc != 0) {
+        /* the scratch folder goes before the test stops here (a failed group setup gets no teardown) */
+        size_t m = strlen(scratch) + 16;
+        char *rm = malloc(m);
+        if (rm) {
+            snprintf(rm, m, "rm -rf '%s'", scratch);
+            (void)tu_run(rm, NULL);
+            free(rm);
+        }
+        fail_msg("'%s' exited with %d:\n%s", cmd, rc, output ? output : "");
+    }
     free(output);
     free(cmd);
     return scratch;
