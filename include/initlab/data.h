@@ -30,30 +30,42 @@ typedef struct {
     il_dataset test;
     il_task task;
     size_t n_classes;   /* classification: number of classes (>= 2); 0 for regression */
-    char **class_names; /* n_classes names (sorted folder names, CSV class names, or "0".."9"); may be NULL */
+    char **class_names; /* n_classes names (sorted folder names, CSV class names, or "0".."9"); may be NULL.
+                           Owned: a malloc'ed array of n_classes malloc'ed strings, freed by il_data_free */
     double bayes_error; /* noise variance of a simulated regression model; NAN when unknown */
     char name[64];      /* source name as listed by il_data_sources ("esl-sigmoids", "fashion-mnist", ...) */
     char description[256]; /* one line, e.g. "ESL 11.6 sum of sigmoids: 100 train, 10000 test, noise var
                               0.0..." */
 } il_data;
 
-/* How to prepare the inputs. */
-typedef enum { IL_SCALE_NONE = 0, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT } il_scale;
+/* How to prepare the inputs; statistics always come from the TRAINING split only (see docs/datasets.md).
+ *   NONE: as the source gives them.
+ *   STANDARDIZE: mean 0, sd 1 per input column (ESL 11.5.3); a constant column is only centred.
+ *   UNIT: to [0, 1]: pixels divided by 255 for image sources (fashion-mnist, mnist, idx, images), else
+ *         (x - min) / (max - min) per column with the training min and max.
+ *   AUTO (the default): UNIT for image sources, STANDARDIZE for everything else. */
+typedef enum { IL_SCALE_NONE = 0, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT, IL_SCALE_AUTO } il_scale;
 
 typedef struct {
     uint64_t seed;        /* generators, split and anything random in the source */
-    il_scale scale;       /* standardize with TRAIN statistics (default), pixels to [0, 1], or none */
+    il_scale scale;       /* IL_SCALE_AUTO by default; a caller may choose any of il_scale */
     double test_fraction; /* used when the source has no test split (default 0.2) */
-    size_t max_train;     /* 0 = all; otherwise keep the first max_train training examples */
+    size_t max_train;     /* 0 = all; otherwise keep the first max_train training examples (after the
+                             shuffle of a split; the file's first ones when the source has its own test set) */
     size_t max_test;      /* 0 = all */
 } il_data_options;
 
+/* Defaults: seed 1, scale IL_SCALE_AUTO, test_fraction 0.2, no caps. */
 void il_data_options_default(il_data_options *opt);
 
 /* Load or generate data from a spec "NAME[:key=value,key=value...]" or a path, e.g.
  *   "esl-sigmoids", "esl-radial:train=200", "xor", "circles:noise=0.1,factor=0.5", "spirals", "moons",
  *   "fashion-mnist", "fashion-mnist:dir=/path", "idx:images=a.gz,labels=b.gz,test-images=..,test-labels=..",
  *   "images:dir=data/fashion-sample,size=28x28,color=gray", "csv:file=my.csv,features=a;b,label=y".
+ * A NAME that is no source but contains '/' or '.' is a path: a file reads as csv:file=PATH, a folder
+ * holding train-images-idx3-ubyte(.gz) as mnist:dir=PATH, any other folder as images:dir=PATH.
+ * Then: split off opt->test_fraction when the source has no test set, apply the caps, scale the inputs
+ * with training statistics. Every option is described in docs/datasets.md.
  * On failure out is left empty (safe to il_data_free) and err names the file, the place and what was
  * expected. Options that do not apply to the source are refused (IL_ERR_USAGE). */
 il_status il_data_load(il_data *out, const char *spec, const il_data_options *opt, il_error *err);

@@ -490,8 +490,11 @@ il_status il_model_load(il_net **out, const char *path, size_t max_batch, il_err
     }
 
     il_net *net = NULL;
-    st = il_net_create(&net, &spec, max_batch, err);
-    if (st != IL_OK) goto done;
+    st = il_net_create(&net, &spec, max_batch, &inner);
+    if (st != IL_OK) {
+        il_fail(err, st, "%s: cannot create the network the file describes: %s", path, inner.msg);
+        goto done;
+    }
     const unsigned char *p = bytes + start;
     for (size_t l = 0; l < spec.n_layers; l++) {
         size_t I = spec.sizes[l], O = spec.sizes[l + 1];

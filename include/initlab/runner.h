@@ -1,0 +1,157 @@
+/* runner.h - run an experiment: every initializer x every seed, in parallel worker processes, into one
+ * results folder; merge slice folders of a sharded sweep; summarize a results folder as a table.
+ *
+ * Fairness is the contract: for a given seed every initializer sees the same training set, the same
+ * example order, the same mini-batches and the same probe samples; only the starting weights differ.
+ * Each comes from its own random stream of the run's seed (il_rng: IL_STREAM_INIT for the weights,
+ * IL_STREAM_DATA for the order, IL_STREAM_PROBE for the probe samples).
+ * The files on disk and every column are described in docs/results.md. The library prints nothing:
+ * progress goes to a callback, the summary into a FILE * the caller hands over.
+ *
+ *     il_runner_options opt;
+ *     il_runner_options_default(&opt);
+ *     opt.jobs = 2;
+ *     il_run_report report;
+ *     il_error err;
+ *     if (il_run_experiment(&exp, &opt, &report, &err) == IL_OK) il_summary_write(stdout, report.out_dir,
+ * &err);
+ */
+#ifndef INITLAB_RUNNER_H
+#define INITLAB_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "initlab/data.h"
+#include "initlab/experiment.h"
+#include "initlab/net.h"
+#include "initlab/status.h"
+
+/* ---- the plan ---------------------------------------------------------------------------------------
+ * The plan is every (init, seed) pair in SEED-MAJOR order: index = seed_index * n_inits + init_index,
+ * so after the first n_inits runs every initializer has a result (useful when a sweep is stopped early).
+ * A run's id is "<init label>__seed<seed>" (characters other than letters, digits, '.', '-' and '_' in
+ * the label become '_'); it names the run's folder runs/<id>/. */
+
+typedef struct {
+    size_t index;      /* position in the plan */
+    size_t init_index; /* into exp->inits */
+    size_t seed_index; /* into exp->seeds */
+    uint64_t seed;
+    char id[IL_NAME_MAX + 32];
+} il_plan_run;
+
+/* Number of runs in the plan: n_inits * n_seeds. */
+size_t il_plan_size(const il_experiment *exp);
+/* The run at plan position index (< il_plan_size). */
+void il_plan_get(const il_experiment *exp, size_t index, il_plan_run *run);
+/* Whether plan position index belongs to slice k of n (1 <= k <= n): round-robin, index % n == k - 1,
+ * so every slice gets a mix of initializers and seeds. */
+int il_plan_in_shard(size_t index, size_t shard_k, size_t shard_n);
+
+/* Order of the n training examples in epoch `epoch` (1-based) of every run with this seed: a
+ * Fisher-Yates shuffle of 0..n-1 drawn from the seed's IL_STREAM_DATA stream (the stream continues from
+ * epoch to epoch). Mini-batch j of the epoch is order[j*B .. (j+1)*B). The initializer is no input. */
+void il_run_epoch_order(uint64_t seed, size_t epoch, size_t *order, size_t n);
+/* The n_probe probe samples (indices into the training set, n_probe <= n_train) of every run with
+ * this seed: a uniformly random subset drawn from the seed's IL_STREAM_PROBE stream, in increasing
+ * order. */
+void il_run_probe_indices(uint64_t seed, size_t n_train, size_t n_probe, size_t *idx);
+/* The network an experiment trains on data: input and output widths from the data, hidden layers
+ * from exp; output -1 means identity for regression, sigmoid for one binary target, else softmax.
+ * IL_ERR_USAGE (spec untouched in meaning) if the result is not a valid network. */
+il_status il_run_net_spec(const il_experiment *exp, const il_data *data, il_net_spec *spec, il_error *err);
+
+/* ---- one run ---------------------------------------------------------------------------------------- */
+
+/* Watches a run without changing it (used by the fairness test; any callback may be NULL). */
+typedef struct {
+    void *ctx;
+    /* After each SGD step: epoch (1-based), global step (1-based), the example indices of the batch and
+     * the gathered batch inputs x (n, D) and targets y (n, T) exactly as training used them. */
+    void (*on_batch)(void *ctx, size_t epoch, size_t step, const size_t *idx, size_t n, const float *x,
+                     const float *y);
+    /* Once, before training: the probe samples' indices into the training set and their inputs/targets. */
+    void (*on_probe)(void *ctx, const size_t *idx, size_t n, const float *x, const float *y);
+} il_run_observer;
+
+typedef enum { IL_RUN_FINISHED = 0, IL_RUN_DIVERGED } il_run_status;
+
+typedef struct {
+    il_run_status status;
+    double diverged_epoch; /* 1-based epoch during which it diverged (0: already at the start); NAN if not */
+    size_t epochs;         /* complete epochs trained */
+    size_t steps;          /* SGD steps taken */
+    double test_loss;      /* at the last log point; NAN for a diverged run */
+    double seconds;        /* wall time of the run */
+} il_run_outcome;
+
+/* Train the plan's run (init_index, seed) of exp on data and, when run_dir is not NULL, write its files
+ * into run_dir (created if needed): curves.csv, layers.csv, histograms.csv, timing.csv (unless
+ * no_timing) and run.csv LAST, each atomically, so run.csv's presence marks a complete run.
+ * Divergence (NaN/Inf in loss or weights, or a loss above exp->divergence_loss) is a result, not an
+ * error: the run stops, returns IL_OK with out->status = IL_RUN_DIVERGED, and no NaN reaches a file.
+ * If *stop becomes nonzero the run is abandoned between two steps: IL_ERR_STOPPED, nothing written.
+ * Other failures (memory, I/O) return their status with err filled; files already in run_dir stay. */
+il_status il_run_single(const il_experiment *exp, const il_data *data, size_t init_index, uint64_t seed,
+                        const char *run_dir, int no_timing, const volatile sig_atomic_t *stop,
+                        const il_run_observer *observer, il_run_outcome *out, il_error *err);
+
+/* ---- the whole experiment --------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t jobs;             /* runs at once, one worker process and one BLAS thread each;
+                                0 = exp->jobs, and when that is 0 too, the number of online cores */
+    int resume;              /* 1 = continue out_path: finished runs are kept and skipped */
+    size_t shard_k, shard_n; /* run only slice k of n of the plan (1 <= k <= n); 0, 0 = the whole plan */
+    const char *out_path;    /* the results folder, exactly; NULL = <exp->out_dir>/<name>-<YYYYmmdd-HHMMSS> */
+    int no_timing;           /* 1 = no wall-clock numbers at all (runs.csv seconds empty, no timing.csv),
+                                so two invocations give byte-identical folders apart from meta's date */
+    const volatile sig_atomic_t *stop; /* e.g. set by the caller's SIGINT handler; NULL = never stop */
+    void (*progress)(void *ctx, const char *line); /* one line per event, no newline; NULL = silent */
+    void *progress_ctx;
+    const il_data *data; /* data already loaded for exp; NULL = load exp->data (the usual case) */
+} il_runner_options;
+
+typedef struct {
+    char out_dir[4096];   /* the results folder (filled as soon as it is chosen) */
+    size_t runs_in_plan;  /* inits x seeds */
+    size_t runs_in_shard; /* of those, this slice's (all when not sharded) */
+    size_t runs_skipped;  /* already complete in the folder (resume) */
+    size_t runs_executed; /* started this time */
+    size_t runs_finished; /* executed and trained to the end */
+    size_t runs_diverged; /* executed and stopped by divergence (a result, with its epoch) */
+    size_t runs_failed;   /* executed and failed (error or crash of the worker); no files */
+    size_t runs_missing;  /* of this slice, not complete at the end (failed, or stopped by the user) */
+    size_t jobs;          /* worker processes used */
+    double seconds;       /* wall time of the whole call */
+} il_run_report;
+
+void il_runner_options_default(il_runner_options *opt);
+
+/* Run exp's plan (or one slice) into a results folder and write the merged files (docs/results.md).
+ * The folder must not exist or be empty, unless opt->resume: then runs whose run.csv is present are
+ * skipped, and the folder must come from the same configuration (config_fingerprint in meta).
+ * Data is loaded once, before the workers start (they share it copy-on-write).
+ * Returns IL_OK when every run of the slice is complete (finished or diverged). IL_ERR_STOPPED when
+ * *opt->stop was set: finished runs are kept and merged, the message says how to resume. When runs
+ * failed, the merged files still hold the others and the status is the first failure's.
+ * report (may be NULL) is filled in every case; usage mistakes return IL_ERR_USAGE before any work. */
+il_status il_run_experiment(const il_experiment *exp, const il_runner_options *opt, il_run_report *report,
+                            il_error *err);
+
+/* Merge the slice folders dirs[0..n_dirs) of one sweep into out_dir (which must not exist or be empty):
+ * refuses folders from different configurations (config_fingerprint in meta), copies every complete
+ * run (the first folder holding it wins) and writes the merged files, byte-identical to an unsharded
+ * run of the same plan. Missing runs are allowed and counted in report->runs_missing. */
+il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
+                           il_error *err);
+
+/* Write the summary of a results folder to out: one row per initializer (means over its finished
+ * seeds) with final losses, accuracy or error relative to the Bayes error, distinct units, saturation,
+ * linearity at start and end, and a verdict in words. Reads runs.csv and meta; writes nothing to disk. */
+il_status il_summary_write(FILE *out, const char *results_dir, il_error *err);
+
+#endif

@@ -1,0 +1,320 @@
+/* images.c - image folders root/<class name>/<image files>, decoded with stb_image (PNG, JPEG, BMP, GIF,
+ * TGA, PSD, HDR, PIC, PNM) as gray or RGB, all at one size or resized with stb_image_resize to a given one.
+ *
+ * Classes are the subfolders, numbered in strcmp order of their names, and the files of each class are
+ * read in strcmp order, so the dataset is the same on every machine. Files without an image extension
+ * (a README, Thumbs.db) are skipped; a file with one must decode. No test split here: data.c holds out
+ * a fraction of the examples.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+#include "data/loaders.h"
+
+/* Limits that keep one hostile file from costing more than a real image would. */
+#define MAX_IMAGE_FILE_BYTES ((uint64_t)256 << 20)
+#define MAX_IMAGE_SIDE       16384
+#define MAX_IMAGE_PIXELS     ((uint64_t)64 << 20)
+
+static const char *const image_extensions[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".psd",
+                                               ".hdr", ".pic", ".pnm",  ".pgm", ".ppm", NULL};
+#define EXTENSION_LIST ".png .jpg .jpeg .bmp .gif .tga .psd .hdr .pic .pnm .pgm .ppm"
+
+/* ---- folders ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    char **names; /* (count) sorted with strcmp */
+    size_t count, cap;
+} name_list;
+
+static void names_free(name_list *l) {
+    for (size_t i = 0; i < l->count; i++)
+        free(l->names[i]);
+    free(l->names);
+    memset(l, 0, sizeof *l);
+}
+
+static int names_add(name_list *l, const char *name) {
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **grown = realloc(l->names, cap * sizeof *grown);
+        if (!grown) return 0;
+        l->names = grown;
+        l->cap = cap;
+    }
+    size_t len = strlen(name) + 1;
+    char *copy = malloc(len);
+    if (!copy) return 0;
+    memcpy(copy, name, len);
+    l->names[l->count++] = copy;
+    return 1;
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char *join_path(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p) return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+static int has_image_extension(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name) return 0;
+    for (int i = 0; image_extensions[i]; i++)
+        if (strcasecmp(dot, image_extensions[i]) == 0) return 1;
+    return 0;
+}
+
+/* The subfolders and the image files of dir, each sorted; *others counts the files skipped. Names
+ * starting with '.' (hidden files, editor droppings) are not looked at. */
+static il_status list_folder(const char *dir, name_list *folders, name_list *images, size_t *others,
+                             il_error *err) {
+    *others = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return il_fail(
+                err, IL_ERR_IO,
+                "image folder %s does not exist; expected a folder holding one subfolder of images "
+                "per class",
+                dir);
+        if (errno == ENOTDIR)
+            return il_fail(err, IL_ERR_IO,
+                           "%s is a file, not a folder; expected a folder holding one subfolder of images "
+                           "per class",
+                           dir);
+        return il_fail(err, IL_ERR_IO, "cannot open image folder %s: %s", dir, strerror(errno));
+    }
+    il_status st = IL_OK;
+    struct dirent *e;
+    while (st == IL_OK && (errno = 0, e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char *path = join_path(dir, e->d_name);
+        struct stat s;
+        if (!path) {
+            st = il_fail(err, IL_ERR_NOMEM, "out of memory listing %s", dir);
+        } else if (stat(path, &s) != 0) {
+            /* A dangling link or a file removed while listing: only an error when it looks like an image. */
+            if (has_image_extension(e->d_name))
+                st = il_fail(err, IL_ERR_IO, "cannot read image %s: %s", path, strerror(errno));
+        } else if (S_ISDIR(s.st_mode)) {
+            if (folders && !names_add(folders, e->d_name))
+                st = il_fail(err, IL_ERR_NOMEM, "out of memory listing %s", dir);
+        } else if (S_ISREG(s.st_mode) && has_image_extension(e->d_name)) {
+            if (!names_add(images, e->d_name))
+                st = il_fail(err, IL_ERR_NOMEM, "out of memory listing %s", dir);
+        } else {
+            (*others)++;
+        }
+        free(path);
+    }
+    if (st == IL_OK && errno != 0)
+        st = il_fail(err, IL_ERR_IO, "cannot list image folder %s: %s", dir, strerror(errno));
+    closedir(d);
+    if (folders && folders->count > 1)
+        qsort(folders->names, folders->count, sizeof *folders->names, compare_names);
+    if (images->count > 1) qsort(images->names, images->count, sizeof *images->names, compare_names);
+    return st;
+}
+
+/* ---- one image -------------------------------------------------------------------------------------- */
+
+/* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
+static il_status decode_image(const char *path, int channels, unsigned char **pixels, int *w, int *h,
+                              il_error *err) {
+    *pixels = NULL;
+    unsigned char *bytes = NULL;
+    size_t size = 0;
+    il_status st = il_read_file(path, MAX_IMAGE_FILE_BYTES, &bytes, &size, err);
+    if (st != IL_OK) return st;
+    int comp = 0;
+    const char *why = NULL;
+    if (size == 0) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
+    } else if (!stbi_info_from_memory(bytes, (int)size, w, h, &comp)) {
+        why = stbi_failure_reason();
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "cannot decode image %s (%s); expected a PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM "
+                     "image",
+                     path, why ? why : "unknown format");
+    } else if (*w < 1 || *h < 1 || *w > MAX_IMAGE_SIDE || *h > MAX_IMAGE_SIDE ||
+               (uint64_t)*w * (uint64_t)*h > MAX_IMAGE_PIXELS) {
+        /* Checked before decoding: a few header bytes could otherwise ask for gigabytes. */
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
+                     "%llu megapixels",
+                     path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
+    } else {
+        int dw = 0, dh = 0;
+        *pixels = stbi_load_from_memory(bytes, (int)size, &dw, &dh, &comp, channels);
+        if (!*pixels) {
+            why = stbi_failure_reason();
+            st = il_fail(err, IL_ERR_FORMAT, "cannot decode image %s (%s); the file is damaged or truncated",
+                         path, why ? why : "unknown error");
+        } else if (dw != *w || dh != *h) {
+            st = il_fail(err, IL_ERR_FORMAT, "image %s: its header says %dx%d pixels but it decodes to %dx%d",
+                         path, *w, *h, dw, dh);
+            stbi_image_free(*pixels);
+            *pixels = NULL;
+        }
+    }
+    free(bytes);
+    return st;
+}
+
+/* ---- the loader ------------------------------------------------------------------------------------- */
+
+il_status il_images_load(il_data *out, const char *root, const il_image_options *opt, il_error *err) {
+    int c = opt ? opt->channels : 1;
+    if (c != 1 && c != 3)
+        return il_fail(err, IL_ERR_USAGE,
+                       "image folder %s: %d color channels asked; expected 1 (gray) or 3 (rgb)", root, c);
+    size_t want_w = opt ? opt->width : 0, want_h = opt ? opt->height : 0;
+    int resize = want_w > 0 || want_h > 0;
+    if (resize && (want_w < 1 || want_h < 1 || want_w > MAX_IMAGE_SIDE || want_h > MAX_IMAGE_SIDE))
+        return il_fail(err, IL_ERR_USAGE,
+                       "image folder %s: size %zux%zu asked; expected both width and height, 1 to %d pixels",
+                       root, want_w, want_h, MAX_IMAGE_SIDE);
+
+    name_list classes = {0}, loose = {0};
+    name_list *files = NULL; /* (K) the images of each class */
+    size_t others = 0, n = 0;
+    il_status st = list_folder(root, &classes, &loose, &others, err);
+    if (st == IL_OK && classes.count == 0) {
+        if (loose.count)
+            st = il_fail(err, IL_ERR_FORMAT,
+                         "image folder %s holds %zu images but no class folders; expected one subfolder per "
+                         "class, named for the class, holding its images (root/<class name>/<image files>)",
+                         root, loose.count);
+        else
+            st =
+                il_fail(err, IL_ERR_FORMAT,
+                        "image folder %s holds no class folders; expected one subfolder per class, named for "
+                        "the class, holding its images (root/<class name>/<image files>)",
+                        root);
+    }
+    if (st == IL_OK && classes.count == 1)
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image folder %s holds only one class folder (%s); classification needs at least 2",
+                     root, classes.names[0]);
+    size_t k_classes = classes.count;
+    if (st == IL_OK && !(files = calloc(k_classes, sizeof *files)))
+        st = il_fail(err, IL_ERR_NOMEM, "out of memory listing %s", root);
+    for (size_t k = 0; st == IL_OK && k < k_classes; k++) {
+        char *dir = join_path(root, classes.names[k]);
+        if (!dir) {
+            st = il_fail(err, IL_ERR_NOMEM, "out of memory listing %s", root);
+            break;
+        }
+        st = list_folder(dir, NULL, &files[k], &others, err);
+        if (st == IL_OK && files[k].count == 0)
+            st = il_fail(
+                err, IL_ERR_FORMAT,
+                "class folder %s holds no images; expected at least one file ending in " EXTENSION_LIST "%s",
+                dir, others ? " (other files are skipped)" : "");
+        n += files[k].count;
+        free(dir);
+    }
+
+    /* Decode in order; the first image fixes the size unless a size was asked. */
+    il_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    size_t w = want_w, h = want_h, d = 0, i = 0;
+    char *first_path = NULL;
+    int first_w = 0, first_h = 0;
+    unsigned char *resized = NULL; /* (H, W, C) */
+    for (size_t k = 0; st == IL_OK && k < k_classes; k++) {
+        char *dir = join_path(root, classes.names[k]);
+        for (size_t f = 0; dir && st == IL_OK && f < files[k].count; f++, i++) {
+            char *path = join_path(dir, files[k].names[f]);
+            unsigned char *pixels = NULL; /* (h, w, C) as decoded */
+            int iw = 0, ih = 0;
+            if (!path) {
+                st = il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", dir);
+                break;
+            }
+            st = decode_image(path, c, &pixels, &iw, &ih, err);
+            if (st == IL_OK && i == 0) {
+                if (!resize) {
+                    w = (size_t)iw;
+                    h = (size_t)ih;
+                }
+                d = w * h * (size_t)c;
+                first_path = path;
+                first_w = iw;
+                first_h = ih;
+                path = NULL; /* kept for messages */
+                st = il_data_check_size(n, d, k_classes, root, err);
+                if (st == IL_OK) st = il_dataset_alloc(&ds, n, d, k_classes, 1, err);
+                if (st == IL_OK && resize && !(resized = malloc(d)))
+                    st = il_fail(err, IL_ERR_NOMEM, "out of memory resizing the images of %s", root);
+            } else if (st == IL_OK && !resize && ((size_t)iw != w || (size_t)ih != h)) {
+                st = il_fail(
+                    err, IL_ERR_FORMAT,
+                    "image %s is %dx%d pixels but %s, the first image, is %dx%d; all images must have "
+                    "one size, or ask for a size to resize them to",
+                    path, iw, ih, first_path, first_w, first_h);
+            }
+            const unsigned char *src = pixels;
+            if (st == IL_OK && resize && ((size_t)iw != w || (size_t)ih != h)) {
+                if (!stbir_resize_uint8(pixels, iw, ih, 0, resized, (int)w, (int)h, 0, c))
+                    st = il_fail(err, IL_ERR_NOMEM, "cannot resize image %s from %dx%d to %zux%zu", path, iw,
+                                 ih, w, h);
+                src = resized;
+            }
+            if (st == IL_OK) {
+                float *row = ds.x + i * d; /* (H, W, C) flattened */
+                for (size_t j = 0; j < d; j++)
+                    row[j] = (float)src[j];
+                ds.labels[i] = (int32_t)k;
+                ds.y[i * k_classes + k] = 1.0f;
+            }
+            stbi_image_free(pixels);
+            free(path);
+        }
+        if (!dir && st == IL_OK) st = il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", root);
+        free(dir);
+    }
+    free(resized);
+    free(first_path);
+
+    if (st == IL_OK) {
+        out->train = ds;
+        out->task = IL_TASK_CLASSIFICATION;
+        out->n_classes = k_classes;
+        out->class_names = classes.names; /* sorted folder names, now owned by out */
+        classes.names = NULL;
+        classes.count = 0;
+        out->bayes_error = NAN;
+        snprintf(out->description, sizeof out->description,
+                 "images from %.150s: %zu images, %zu classes, %zux%zu %s", root, n, k_classes, w, h,
+                 c == 3 ? "rgb" : "gray");
+    } else {
+        il_dataset_free(&ds);
+    }
+    if (files)
+        for (size_t k = 0; k < k_classes; k++)
+            names_free(&files[k]);
+    free(files);
+    names_free(&classes);
+    names_free(&loose);
+    return st;
+}

@@ -1,0 +1,408 @@
+/* results.c - from per-run folders to the merged files of a results folder, and the merge of slice
+ * folders of a sharded sweep. Long files (runs, curves, layers, histograms, timing) are the per-run
+ * files concatenated in plan order; wide files hold, per log point, the mean over seeds of one curve
+ * column for each init, so that a spreadsheet line chart is one click. Nothing here trains anything.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "initlab/fileio.h"
+#include "lab/runner_internal.h"
+
+/* The curve columns that get a <name>_wide.csv (when at least one run has a value for them). */
+static const char *const wide_metrics[] = {
+    "train_loss", "test_loss", "test_accuracy", "test_mse", "relative_test_error", "linearity", "weight_norm",
+    "grad_norm",  "saturated", "linear_region", "dead",     "distinct_units",
+};
+#define N_WIDE (sizeof wide_metrics / sizeof wide_metrics[0])
+
+static const char *merged_name(const il_result_file *file) {
+    return strcmp(file->name, "run.csv") == 0 ? "runs.csv" : file->name;
+}
+
+/* ---- long files ---------------------------------------------------------------------------------------- */
+
+/* Append the body (all but the header line) of one run's file, after checking its header. */
+static il_status append_body(FILE *out, const char *path, const char *header, il_error *err) {
+    char *text;
+    size_t size;
+    il_status st = il_lab_read_file(path, &text, &size, err);
+    if (st != IL_OK) return st;
+    size_t hlen = strlen(header);
+    if (size < hlen + 1 || memcmp(text, header, hlen) != 0 || text[hlen] != '\n') {
+        free(text);
+        return il_fail(
+            err, IL_ERR_FORMAT,
+            "%s: its first line is not the header this version writes (\"%.60s...\"); was it written by "
+            "another version of initlab?",
+            path, header);
+    }
+    const char *body = text + hlen + 1;
+    size_t n = size - hlen - 1;
+    if (n) {
+        fwrite(body, 1, n, out);
+        if (body[n - 1] != '\n') fputc('\n', out);
+    }
+    free(text);
+    return IL_OK;
+}
+
+static il_status write_long_file(const char *dir, const il_result_file *file, char *const *ids, size_t n_ids,
+                                 il_error *err) {
+    char path[4096], run_path[4096];
+    struct stat sb;
+    /* An optional file (timing.csv) is merged from the runs that have one, and only if some have. */
+    size_t present = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
+        present += stat(run_path, &sb) == 0;
+    }
+    if (file->optional && present == 0) return IL_OK;
+    il_status st = il_lab_join(path, sizeof path, dir, merged_name(file), err);
+    if (st != IL_OK) return st;
+    il_atomic_file af;
+    st = il_atomic_open(&af, path, err);
+    if (st != IL_OK) return st;
+    fprintf(af.f, "%s\n", file->header);
+    for (size_t i = 0; i < n_ids && st == IL_OK; i++) {
+        int n = snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
+        if (n < 0 || (size_t)n >= sizeof run_path) {
+            st = il_fail(err, IL_ERR_USAGE, "%s: path too long", dir);
+            break;
+        }
+        if (file->optional && stat(run_path, &sb) != 0) continue;
+        st = append_body(af.f, run_path, file->header, err);
+    }
+    if (st != IL_OK) {
+        il_atomic_abort(&af);
+        return st;
+    }
+    return il_atomic_commit(&af, err);
+}
+
+/* ---- wide files ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t step;
+    char epoch[40];
+} log_key;
+
+typedef struct {
+    log_key *keys; /* (n_keys) sorted by step */
+    size_t n_keys, cap;
+    double *sum;   /* (n_keys, n_inits, N_WIDE) */
+    size_t *count; /* (n_keys, n_inits, N_WIDE) */
+} wide_table;
+
+static int key_compare(const void *a, const void *b) {
+    size_t x = ((const log_key *)a)->step, y = ((const log_key *)b)->step;
+    return (x > y) - (x < y);
+}
+
+static size_t key_find(const wide_table *w, size_t step) {
+    size_t lo = 0, hi = w->n_keys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->keys[mid].step < step)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static il_status read_curves(il_csv_table *tables, char *const *ids, size_t n_ids, const char *dir, int *cols,
+                             il_error *err) {
+    char path[4096];
+    for (size_t i = 0; i < n_ids; i++) {
+        snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/curves.csv", dir, ids[i]);
+        il_status st = il_csv_table_read(&tables[i], path, err);
+        if (st != IL_OK) return st;
+        int *c = cols + i * (N_WIDE + 2);
+        c[0] = il_csv_table_column(&tables[i], "epoch");
+        c[1] = il_csv_table_column(&tables[i], "step");
+        for (size_t m = 0; m < N_WIDE; m++)
+            c[2 + m] = il_csv_table_column(&tables[i], wide_metrics[m]);
+        for (size_t m = 0; m < N_WIDE + 2; m++)
+            if (c[m] < 0)
+                return il_fail(err, IL_ERR_FORMAT, "%s: column %s is missing", path,
+                               m == 0   ? "epoch"
+                               : m == 1 ? "step"
+                                        : wide_metrics[m - 2]);
+    }
+    return IL_OK;
+}
+
+static il_status write_wide_files(const il_experiment *exp, const char *dir, char *const *ids,
+                                  const size_t *init_of, size_t n_ids, il_error *err) {
+    il_csv_table *tables = calloc(n_ids ? n_ids : 1, sizeof *tables);
+    int *cols = malloc((n_ids ? n_ids : 1) * (N_WIDE + 2) * sizeof *cols);
+    wide_table w = {0};
+    il_status st = tables && cols ? IL_OK : il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
+    if (st == IL_OK) st = read_curves(tables, ids, n_ids, dir, cols, err);
+
+    /* The log points: every step any run logged (runs that diverged stop early). */
+    for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
+        const int *c = cols + i * (N_WIDE + 2);
+        for (size_t r = 0; r < tables[i].n_rows; r++) {
+            if (w.n_keys == w.cap) {
+                size_t cap = w.cap ? w.cap * 2 : 256;
+                log_key *grown = realloc(w.keys, cap * sizeof *grown);
+                if (!grown) {
+                    st = il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
+                    break;
+                }
+                w.keys = grown;
+                w.cap = cap;
+            }
+            log_key *k = &w.keys[w.n_keys++];
+            k->step = (size_t)strtoull(il_csv_table_cell(&tables[i], r, (size_t)c[1]), NULL, 10);
+            snprintf(k->epoch, sizeof k->epoch, "%s", il_csv_table_cell(&tables[i], r, (size_t)c[0]));
+        }
+    }
+    if (st == IL_OK && w.n_keys) {
+        qsort(w.keys, w.n_keys, sizeof *w.keys, key_compare);
+        size_t u = 1;
+        for (size_t i = 1; i < w.n_keys; i++)
+            if (w.keys[i].step != w.keys[u - 1].step) w.keys[u++] = w.keys[i];
+        w.n_keys = u;
+    }
+    size_t cells = w.n_keys * exp->n_inits * N_WIDE;
+    if (st == IL_OK) {
+        w.sum = calloc(cells ? cells : 1, sizeof *w.sum);
+        w.count = calloc(cells ? cells : 1, sizeof *w.count);
+        if (!w.sum || !w.count) st = il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
+    }
+    /* Sums in plan order: the same bytes however the runs were spread over jobs or slices. */
+    for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
+        const int *c = cols + i * (N_WIDE + 2);
+        for (size_t r = 0; r < tables[i].n_rows; r++) {
+            size_t step = (size_t)strtoull(il_csv_table_cell(&tables[i], r, (size_t)c[1]), NULL, 10);
+            size_t k = key_find(&w, step);
+            for (size_t m = 0; m < N_WIDE; m++) {
+                double v = il_csv_table_number(&tables[i], r, (size_t)c[2 + m]);
+                if (!isfinite(v)) continue;
+                size_t at = (k * exp->n_inits + init_of[i]) * N_WIDE + m;
+                w.sum[at] += v;
+                w.count[at]++;
+            }
+        }
+    }
+    char path[4096], name[64], buf[40];
+    for (size_t m = 0; st == IL_OK && m < N_WIDE; m++) {
+        size_t any = 0;
+        for (size_t k = 0; k < w.n_keys; k++)
+            for (size_t j = 0; j < exp->n_inits; j++)
+                any += w.count[(k * exp->n_inits + j) * N_WIDE + m];
+        if (!any) continue;
+        snprintf(name, sizeof name, "%s_wide.csv", wide_metrics[m]);
+        st = il_lab_join(path, sizeof path, dir, name, err);
+        il_atomic_file af;
+        if (st == IL_OK) st = il_atomic_open(&af, path, err);
+        if (st != IL_OK) break;
+        fputs("epoch", af.f);
+        for (size_t j = 0; j < exp->n_inits; j++) {
+            fputc(',', af.f);
+            il_csv_text(af.f, exp->inits[j].label);
+        }
+        fputc('\n', af.f);
+        for (size_t k = 0; k < w.n_keys; k++) {
+            fputs(w.keys[k].epoch, af.f);
+            for (size_t j = 0; j < exp->n_inits; j++) {
+                size_t at = (k * exp->n_inits + j) * N_WIDE + m;
+                fputc(',', af.f);
+                if (w.count[at]) fputs(il_csv_number(buf, sizeof buf, w.sum[at] / (double)w.count[at]), af.f);
+            }
+            fputc('\n', af.f);
+        }
+        st = il_atomic_commit(&af, err);
+    }
+    for (size_t i = 0; tables && i < n_ids; i++)
+        il_csv_table_free(&tables[i]);
+    free(tables);
+    free(cols);
+    free(w.keys);
+    free(w.sum);
+    free(w.count);
+    return st;
+}
+
+il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
+    size_t plan = il_plan_size(exp);
+    char **ids = calloc(plan ? plan : 1, sizeof *ids);
+    size_t *init_of = calloc(plan ? plan : 1, sizeof *init_of);
+    size_t n = 0;
+    il_status st = ids && init_of ? IL_OK : il_fail(err, IL_ERR_NOMEM, "out of memory for %zu runs", plan);
+    for (size_t i = 0; st == IL_OK && i < plan; i++) {
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        if (!il_lab_run_complete(dir, run.id)) continue;
+        size_t len = strlen(run.id) + 1;
+        ids[n] = malloc(len);
+        if (!ids[n]) {
+            st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+            break;
+        }
+        memcpy(ids[n], run.id, len);
+        init_of[n] = run.init_index;
+        n++;
+    }
+    for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++)
+        st = write_long_file(dir, &il_result_files[f], ids, n, err);
+    if (st == IL_OK) st = write_wide_files(exp, dir, ids, init_of, n, err);
+    if (n_complete) *n_complete = n;
+    for (size_t i = 0; ids && i < n; i++)
+        free(ids[i]);
+    free(ids);
+    free(init_of);
+    return st;
+}
+
+/* ---- merging slice folders ----------------------------------------------------------------------------- */
+
+static il_status copy_file(const char *from, const char *to, il_error *err) {
+    char *text;
+    size_t size;
+    il_status st = il_lab_read_file(from, &text, &size, err);
+    if (st != IL_OK) return st;
+    st = il_lab_write_file(to, text, size, err);
+    free(text);
+    return st;
+}
+
+/* Copy runs/<id>/ from one folder to another, run.csv last (it marks the copy complete). */
+static il_status copy_run(const char *from_dir, const char *to_dir, const char *id, il_error *err) {
+    char from[4096], to[4096];
+    snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s", to_dir, id);
+    il_status st = il_make_dirs(to, err);
+    for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
+        int a =
+            snprintf(from, sizeof from, "%s/" IL_RUNS_DIR "/%s/%s", from_dir, id, il_result_files[f].name);
+        int b = snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s/%s", to_dir, id, il_result_files[f].name);
+        if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
+            return il_fail(err, IL_ERR_USAGE, "%s: path too long", from_dir);
+        struct stat sb;
+        if (il_result_files[f].optional && stat(from, &sb) != 0) continue;
+        st = copy_file(from, to, err);
+    }
+    return st;
+}
+
+il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
+                           il_error *err) {
+    il_run_report local;
+    if (!report) report = &local;
+    memset(report, 0, sizeof *report);
+    if (n_dirs == 0) return il_fail(err, IL_ERR_USAGE, "merge needs at least one results folder");
+    if (!out_dir || !*out_dir)
+        return il_fail(err, IL_ERR_USAGE, "merge needs a folder for the merged results");
+    snprintf(report->out_dir, sizeof report->out_dir, "%s", out_dir);
+    if (il_lab_dir_has_entries(out_dir))
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: the folder already holds files; merged results go into a new or empty "
+                       "folder",
+                       out_dir);
+
+    /* Every slice must come from the same configuration. */
+    il_meta first = {0};
+    char path[4096];
+    il_status st = IL_OK;
+    for (size_t i = 0; i < n_dirs && st == IL_OK; i++) {
+        if (strcmp(dirs[i], out_dir) == 0) {
+            st = il_fail(err, IL_ERR_USAGE, "%s: a folder cannot be merged into itself", out_dir);
+            break;
+        }
+        il_meta meta;
+        st = il_lab_join(path, sizeof path, dirs[i], "meta", err);
+        if (st == IL_OK) st = il_meta_read(&meta, path, err);
+        if (st != IL_OK) {
+            if (err)
+                snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+                         " (is %s an initlab results folder?)", dirs[i]);
+            break;
+        }
+        const char *fp = il_meta_get(&meta, "config_fingerprint");
+        const char *fp0 = i ? il_meta_get(&first, "config_fingerprint") : fp;
+        if (!fp || !fp0 || strcmp(fp, fp0) != 0) {
+            char why[600] = "", other[4096];
+            il_experiment *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+            if (a && b && il_lab_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
+                il_lab_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
+                il_experiment_load(a, path, NULL) == IL_OK && il_experiment_load(b, other, NULL) == IL_OK)
+                il_lab_describe_difference(a, b, why, sizeof why);
+            free(a);
+            free(b);
+            st = il_fail(
+                err, IL_ERR_USAGE,
+                "%s and %s come from different configurations%s%s: only slices of one sweep can be merged",
+                dirs[0], dirs[i], *why ? " (" : "", *why ? why : "");
+            if (*why && err) snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), ")");
+        }
+        if (i == 0)
+            first = meta;
+        else
+            il_meta_free(&meta);
+    }
+    il_experiment *exp = st == IL_OK ? malloc(sizeof *exp) : NULL;
+    if (st == IL_OK && !exp) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, dirs[0], "config.ini", err);
+    if (st == IL_OK) st = il_experiment_load(exp, path, err);
+
+    char target[4096];
+    if (st == IL_OK) st = il_lab_join(target, sizeof target, out_dir, IL_RUNS_DIR, err);
+    if (st == IL_OK) st = il_make_dirs(target, err);
+    if (st == IL_OK) st = il_lab_join(target, sizeof target, out_dir, "config.ini", err);
+    if (st == IL_OK) st = copy_file(path, target, err);
+
+    size_t plan = st == IL_OK ? il_plan_size(exp) : 0;
+    report->runs_in_plan = report->runs_in_shard = plan;
+    for (size_t i = 0; st == IL_OK && i < plan; i++) {
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        for (size_t d = 0; d < n_dirs; d++) {
+            if (!il_lab_run_complete(dirs[d], run.id)) continue;
+            st = copy_run(dirs[d], out_dir, run.id, err);
+            break;
+        }
+    }
+    if (st == IL_OK) {
+        char merged_from[4096] = "", buf[64];
+        for (size_t d = 0; d < n_dirs; d++)
+            snprintf(merged_from + strlen(merged_from), sizeof merged_from - strlen(merged_from), "%s%s",
+                     d ? ", " : "", dirs[d]);
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        il_meta_remove(&first, "jobs");
+        st = il_meta_set(&first, "shard", "all (merged)", err);
+        if (st == IL_OK) st = il_meta_set(&first, "merged_from", merged_from, err);
+        if (st == IL_OK) st = il_meta_set(&first, "date", buf, err);
+        if (st == IL_OK) st = il_lab_join(path, sizeof path, out_dir, "meta", err);
+        if (st == IL_OK) st = il_meta_write(&first, path, err);
+    }
+    size_t complete = 0;
+    if (st == IL_OK) st = il_lab_write_merged(exp, out_dir, &complete, err);
+    if (st == IL_OK) {
+        il_csv_table runs;
+        st = il_lab_join(path, sizeof path, out_dir, "runs.csv", err);
+        if (st == IL_OK) st = il_csv_table_read(&runs, path, err);
+        if (st == IL_OK) {
+            int col = il_csv_table_column(&runs, "status");
+            for (size_t r = 0; col >= 0 && r < runs.n_rows; r++) {
+                if (strcmp(il_csv_table_cell(&runs, r, (size_t)col), "diverged") == 0)
+                    report->runs_diverged++;
+                else
+                    report->runs_finished++;
+            }
+            il_csv_table_free(&runs);
+        }
+        report->runs_missing = plan - complete;
+    }
+    il_meta_free(&first);
+    free(exp);
+    return st;
+}

@@ -1,0 +1,522 @@
+/* run_one.c - one run of the plan: build the network, draw its starting weights from the seed's init
+ * stream, train epoch by epoch in the seed's data order, measure at every log point (epoch 0 before
+ * any update, every N steps of the first epoch if asked, every log_every_epochs epochs and the last),
+ * and write the run's own files atomically. Parallelism, folders and merging live in runner.c/results.c.
+ */
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "initlab/fileio.h"
+#include "initlab/probe.h"
+#include "initlab/rng.h"
+#include "initlab/train.h"
+#include "lab/runner_internal.h"
+
+/* Largest evaluation chunk: evaluation runs over the whole train and test sets in chunks of
+ * net->max_batch rows, so the net gets at least this many rows of workspace. */
+#define EVAL_ROWS 1024
+
+/* One log point: the run-level numbers; the per-layer ones sit beside it in run_log.layers. */
+typedef struct {
+    double epoch; /* fractional for step log points: step / steps_per_epoch */
+    size_t step;  /* SGD steps taken so far */
+    double seconds;
+    double train_loss, test_loss, test_accuracy, test_mse, relative_test_error;
+    il_probe_net probe;
+    double saturated, linear_region, dead, distinct_units; /* over the hidden layers */
+} log_row;
+
+typedef struct {
+    log_row *rows;          /* (n) */
+    il_probe_layer *layers; /* (n, L) */
+    size_t n, cap, L;
+} run_log;
+
+typedef struct {
+    const il_experiment *exp;
+    const il_data *data;
+    const il_init_entry *init;
+    uint64_t seed;
+    il_net *net;
+    il_probe *probe;
+    run_log log;
+    struct timespec start;
+    size_t steps_per_epoch;
+} run_state;
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
+}
+
+il_status il_run_net_spec(const il_experiment *exp, const il_data *data, il_net_spec *spec, il_error *err) {
+    memset(spec, 0, sizeof *spec);
+    if (exp->n_hidden + 1 > IL_MAX_LAYERS)
+        return il_fail(err, IL_ERR_USAGE, "[network] has %zu hidden layers; at most %d are supported",
+                       exp->n_hidden, IL_MAX_LAYERS - 1);
+    spec->n_layers = exp->n_hidden + 1;
+    spec->sizes[0] = data->train.d;
+    for (size_t l = 0; l < exp->n_hidden; l++) {
+        spec->sizes[l + 1] = exp->hidden[l];
+        spec->hidden[l] = exp->activation;
+    }
+    spec->sizes[spec->n_layers] = data->train.t;
+    if (exp->output >= 0)
+        spec->output = (il_output)exp->output;
+    else if (data->task == IL_TASK_REGRESSION)
+        spec->output = IL_OUT_IDENTITY;
+    else
+        spec->output = data->train.t == 1 ? IL_OUT_SIGMOID : IL_OUT_SOFTMAX;
+    if (data->test.n && (data->test.d != data->train.d || data->test.t != data->train.t))
+        return il_fail(err, IL_ERR_FORMAT,
+                       "data %s: the test set has %zu inputs and %zu targets, the training "
+                       "set %zu and %zu",
+                       data->name, data->test.d, data->test.t, data->train.d, data->train.t);
+    return il_net_spec_check(spec, err);
+}
+
+/* ---- measuring ----------------------------------------------------------------------------------------- */
+
+/* Mean squared error per target over the whole set (the ESL test error), from the predictions: used
+ * when the output is not the identity (for the identity, loss = (1/2B) sum (p - y)^2 = MSE * T / 2, so
+ * the MSE is read off the loss instead of a second pass over the test set). */
+static double mean_squared_error(il_net *net, const il_dataset *ds) {
+    size_t L = net->spec.n_layers, T = ds->t;
+    double sum = 0.0;
+    for (size_t off = 0; off < ds->n; off += net->max_batch) {
+        size_t B = ds->n - off < net->max_batch ? ds->n - off : net->max_batch;
+        il_net_forward(net, ds->x + off * ds->d, B);
+        const float *p = net->a[L - 1]; /* (B, T) */
+        const float *y = ds->y + off * T;
+        for (size_t i = 0; i < B * T; i++) {
+            double d = (double)p[i] - (double)y[i];
+            sum += d * d;
+        }
+    }
+    return ds->n ? sum / ((double)ds->n * (double)T) : NAN;
+}
+
+/* Unit-weighted means over the hidden layers (layers whose value does not apply are left out) and the
+ * total of distinct units: the per-run numbers behind saturated_wide.csv and friends. */
+static void hidden_aggregates(const il_probe_layer *layers, size_t L, log_row *row) {
+    double sat = 0, sat_w = 0, lin = 0, lin_w = 0, dead = 0, dead_w = 0, distinct = 0;
+    for (size_t l = 0; l + 1 < L; l++) {
+        double w = (double)layers[l].units;
+        if (isfinite(layers[l].saturated)) sat += w * layers[l].saturated, sat_w += w;
+        if (isfinite(layers[l].linear_region)) lin += w * layers[l].linear_region, lin_w += w;
+        if (isfinite(layers[l].dead)) dead += w * layers[l].dead, dead_w += w;
+        distinct += (double)layers[l].distinct_units;
+    }
+    row->saturated = sat_w > 0 ? sat / sat_w : NAN;
+    row->linear_region = lin_w > 0 ? lin / lin_w : NAN;
+    row->dead = dead_w > 0 ? dead / dead_w : NAN;
+    row->distinct_units = L > 1 ? distinct : NAN;
+}
+
+/* A log point shows divergence when a loss is not finite or the training loss exceeds [training]
+ * divergence_loss. */
+static int row_diverged(const il_experiment *exp, const log_row *row) {
+    if (!isfinite(row->train_loss)) return 1;
+    if (!isnan(row->test_loss) && !isfinite(row->test_loss)) return 1;
+    return exp->divergence_loss > 0 && row->train_loss > exp->divergence_loss;
+}
+
+static il_status log_point(run_state *s, double epoch, size_t step, int *diverged, il_error *err) {
+    run_log *log = &s->log;
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? log->cap * 2 : 64;
+        log_row *rows = realloc(log->rows, cap * sizeof *rows);
+        if (rows) log->rows = rows;
+        il_probe_layer *layers = rows ? realloc(log->layers, cap * log->L * sizeof *layers) : NULL;
+        if (!layers)
+            return il_fail(err, IL_ERR_NOMEM, "out of memory for the log of run %s seed %llu", s->init->label,
+                           (unsigned long long)s->seed);
+        log->layers = layers;
+        log->cap = cap;
+    }
+    log_row *row = &log->rows[log->n];
+    il_probe_layer *layers = &log->layers[log->n * log->L];
+    memset(row, 0, sizeof *row);
+    row->epoch = epoch;
+    row->step = step;
+    if (!il_net_is_finite(s->net)) {
+        /* Not a log point at all: the caller treats the run as diverged and writes no row for it. */
+        *diverged = 1;
+        return IL_OK;
+    }
+    const il_data *d = s->data;
+    il_eval train = il_net_evaluate(s->net, d->train.x, d->train.y, d->train.n);
+    row->train_loss = train.loss;
+    row->test_loss = row->test_accuracy = row->test_mse = row->relative_test_error = NAN;
+    if (d->test.n) {
+        il_eval test = il_net_evaluate(s->net, d->test.x, d->test.y, d->test.n);
+        row->test_loss = test.loss;
+        if (d->task == IL_TASK_CLASSIFICATION) {
+            row->test_accuracy = test.accuracy;
+        } else {
+            row->test_mse = s->net->spec.output == IL_OUT_IDENTITY ? 2.0 * test.loss / (double)d->test.t
+                                                                   : mean_squared_error(s->net, &d->test);
+            if (isfinite(d->bayes_error) && d->bayes_error > 0)
+                row->relative_test_error = row->test_mse / d->bayes_error;
+        }
+    }
+    il_status st = il_probe_measure(s->probe, s->net, s->exp->sgd.weight_decay, layers, &row->probe, err);
+    if (st != IL_OK) return st;
+    hidden_aggregates(layers, log->L, row);
+    row->seconds = seconds_since(&s->start);
+    log->n++;
+    *diverged = row_diverged(s->exp, row);
+    return IL_OK;
+}
+
+/* ---- writing the run's files --------------------------------------------------------------------------- */
+
+static void put_number(FILE *f, double v) {
+    char buf[40];
+    fputc(',', f);
+    fputs(il_csv_number(buf, sizeof buf, v), f);
+}
+
+static void put_size(FILE *f, size_t v) {
+    fprintf(f, ",%zu", v);
+}
+
+/* "init,seed,epoch,step" of a row. */
+static void put_row_key(FILE *f, const run_state *s, const log_row *row) {
+    char buf[40];
+    il_csv_text(f, s->init->label);
+    fprintf(f, ",%llu,%s,%zu", (unsigned long long)s->seed, il_csv_number(buf, sizeof buf, row->epoch),
+            row->step);
+}
+
+static const char *layer_activation(const il_net *net, size_t l) {
+    return l + 1 < net->spec.n_layers ? il_act_name(net->spec.hidden[l]) : il_output_name(net->spec.output);
+}
+
+typedef struct {
+    const run_state *s;
+    const il_run_outcome *outcome;
+    int no_timing;
+} write_ctx;
+
+static void write_curves(FILE *f, const write_ctx *w) {
+    const run_state *s = w->s;
+    for (size_t i = 0; i < s->log.n; i++) {
+        const log_row *r = &s->log.rows[i];
+        put_row_key(f, s, r);
+        put_number(f, r->train_loss);
+        put_number(f, r->test_loss);
+        put_number(f, r->test_accuracy);
+        put_number(f, r->test_mse);
+        put_number(f, r->relative_test_error);
+        put_number(f, r->probe.linearity);
+        put_number(f, r->probe.weight_norm);
+        put_number(f, r->probe.param_norm);
+        put_number(f, r->probe.grad_norm);
+        put_number(f, r->probe.probe_loss);
+        put_number(f, r->saturated);
+        put_number(f, r->linear_region);
+        put_number(f, r->dead);
+        put_number(f, r->distinct_units);
+        fputc('\n', f);
+    }
+}
+
+static void write_layers(FILE *f, const write_ctx *w) {
+    const run_state *s = w->s;
+    for (size_t i = 0; i < s->log.n; i++) {
+        for (size_t l = 0; l < s->log.L; l++) {
+            const il_probe_layer *p = &s->log.layers[i * s->log.L + l];
+            put_row_key(f, s, &s->log.rows[i]);
+            fprintf(f, ",%zu,%s", l + 1, layer_activation(s->net, l));
+            put_size(f, p->units);
+            put_number(f, p->weight_norm);
+            put_number(f, p->grad_norm);
+            put_number(f, p->preact_mean);
+            put_number(f, p->preact_std);
+            put_number(f, p->act_mean);
+            put_number(f, p->act_std);
+            put_number(f, p->saturated);
+            put_number(f, p->linear_region);
+            put_number(f, p->dead);
+            put_size(f, p->distinct_units);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* Activation histograms at the first log point (epoch 0) and the last one. */
+static void write_histograms(FILE *f, const write_ctx *w) {
+    const run_state *s = w->s;
+    size_t points[2] = {0, s->log.n - 1};
+    size_t n_points = s->log.n > 1 ? 2 : 1;
+    for (size_t k = 0; k < n_points; k++) {
+        size_t i = points[k];
+        for (size_t l = 0; l < s->log.L; l++) {
+            const il_probe_layer *p = &s->log.layers[i * s->log.L + l];
+            double width = (p->hist_hi - p->hist_lo) / IL_HIST_BINS;
+            for (size_t b = 0; b < IL_HIST_BINS; b++) {
+                put_row_key(f, s, &s->log.rows[i]);
+                fprintf(f, ",%zu,%s,%zu", l + 1, layer_activation(s->net, l), b + 1);
+                put_number(f, p->hist_lo + width * (double)b);
+                put_number(f, b + 1 == IL_HIST_BINS ? p->hist_hi : p->hist_lo + width * (double)(b + 1));
+                put_size(f, p->hist[b]);
+                fputc('\n', f);
+            }
+        }
+    }
+}
+
+static void write_timing(FILE *f, const write_ctx *w) {
+    const run_state *s = w->s;
+    for (size_t i = 0; i < s->log.n; i++) {
+        put_row_key(f, s, &s->log.rows[i]);
+        put_number(f, s->log.rows[i].seconds);
+        fputc('\n', f);
+    }
+}
+
+static void write_run_row(FILE *f, const write_ctx *w) {
+    const run_state *s = w->s;
+    const il_run_outcome *o = w->outcome;
+    const il_experiment *exp = s->exp;
+    const log_row *first = &s->log.rows[0];
+    const log_row *last = &s->log.rows[s->log.n - 1];
+    int finished = o->status == IL_RUN_FINISHED;
+
+    char id[IL_NAME_MAX + 32];
+    il_lab_run_id(exp, (size_t)(s->init - exp->inits), s->seed, id, sizeof id);
+
+    /* init_spec: one "name[:value]" when every layer starts alike, else one per layer joined by '/', as
+     * the [inits] list of the config writes it. */
+    char spec[512] = "", one[64];
+    size_t n_specs = s->init->n_specs > 1 ? s->net->spec.n_layers : 1;
+    for (size_t l = 0; l < n_specs; l++) {
+        il_init_format(&s->init->layer[l], one, sizeof one);
+        size_t used = strlen(spec);
+        snprintf(spec + used, sizeof spec - used, "%s%s", l ? "/" : "", one);
+    }
+    size_t hidden_units = 0;
+    for (size_t l = 0; l + 1 < s->net->spec.n_layers; l++)
+        hidden_units += s->net->spec.sizes[l + 1];
+
+    il_csv_text(f, id);
+    fputc(',', f);
+    il_csv_text(f, s->init->label);
+    fputc(',', f);
+    il_csv_text(f, spec);
+    fprintf(f, ",%llu,%s", (unsigned long long)s->seed, finished ? "finished" : "diverged");
+    put_number(f, finished ? NAN : o->diverged_epoch);
+    put_size(f, o->epochs);
+    put_size(f, o->steps);
+    put_number(f, finished ? last->train_loss : NAN);
+    put_number(f, finished ? last->test_loss : NAN);
+    put_number(f, finished ? last->test_accuracy : NAN);
+    put_number(f, finished ? last->test_mse : NAN);
+    put_number(f, finished ? last->relative_test_error : NAN);
+    put_number(f, first->probe.linearity);
+    put_number(f, finished ? last->probe.linearity : NAN);
+    put_number(f, first->saturated);
+    put_number(f, finished ? last->saturated : NAN);
+    put_number(f, first->dead);
+    put_number(f, finished ? last->dead : NAN);
+    put_number(f, first->distinct_units);
+    put_number(f, finished ? last->distinct_units : NAN);
+    put_size(f, hidden_units);
+    put_number(f, first->probe.weight_norm);
+    put_number(f, finished ? last->probe.weight_norm : NAN);
+    put_number(f, w->no_timing ? NAN : o->seconds);
+    fputc('\n', f);
+}
+
+static il_status write_file(const char *dir, const il_result_file *file,
+                            void (*body)(FILE *, const write_ctx *), const write_ctx *w, il_error *err) {
+    char path[4096];
+    il_status st = il_lab_join(path, sizeof path, dir, file->name, err);
+    if (st != IL_OK) return st;
+    il_atomic_file af;
+    st = il_atomic_open(&af, path, err);
+    if (st != IL_OK) return st;
+    fputs(file->header, af.f);
+    fputc('\n', af.f);
+    body(af.f, w);
+    return il_atomic_commit(&af, err);
+}
+
+static il_status write_run_files(const char *dir, const write_ctx *w, il_error *err) {
+    void (*bodies[IL_RESULT_FILE_COUNT])(FILE *, const write_ctx *) = {
+        write_curves, write_layers, write_histograms, write_timing, write_run_row};
+    il_status st = il_make_dirs(dir, err);
+    for (size_t i = 0; i < IL_RESULT_FILE_COUNT && st == IL_OK; i++) {
+        if (il_result_files[i].optional && w->no_timing) continue;
+        st = write_file(dir, &il_result_files[i], bodies[i], w, err);
+    }
+    return st;
+}
+
+/* ---- the run ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t *order;     /* (N) this epoch's order of training examples */
+    size_t *probe_idx; /* (n_probe) */
+    float *probe_x;    /* (n_probe, D) */
+    float *probe_y;    /* (n_probe, T) */
+    il_batch batch;
+} run_buffers;
+
+static void free_buffers(run_buffers *b) {
+    free(b->order);
+    free(b->probe_idx);
+    free(b->probe_x);
+    free(b->probe_y);
+    il_batch_free(&b->batch);
+}
+
+static il_status mark_diverged(il_run_outcome *out, size_t epoch) {
+    out->status = IL_RUN_DIVERGED;
+    out->diverged_epoch = (double)epoch;
+    return IL_OK;
+}
+
+/* Train until the end or divergence; fills the outcome's status, epochs, steps and diverged_epoch. */
+static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic_t *stop,
+                       const il_run_observer *obs, il_run_outcome *out, il_error *err) {
+    const il_experiment *exp = s->exp;
+    const il_dataset *tr = &s->data->train;
+    size_t N = tr->n;
+    size_t bs = exp->batch_size == 0 || exp->batch_size > N ? N : exp->batch_size;
+    il_rng data_rng;
+    il_rng_seed(&data_rng, s->seed, IL_STREAM_DATA);
+
+    int diverged = 0;
+    il_status st = log_point(s, 0.0, 0, &diverged, err);
+    if (st != IL_OK) return st;
+    if (diverged) return mark_diverged(out, 0);
+    size_t step = 0;
+    for (size_t epoch = 1; epoch <= exp->epochs; epoch++) {
+        il_lab_next_epoch_order(&data_rng, buf->order, N);
+        for (size_t j = 0; j < s->steps_per_epoch; j++) {
+            if (stop && *stop)
+                return il_fail(err, IL_ERR_STOPPED, "run %s seed %llu stopped by the user", s->init->label,
+                               (unsigned long long)s->seed);
+            size_t off = j * bs, B = N - off < bs ? N - off : bs;
+            double loss = NAN;
+            il_error step_err;
+            st = il_train_epoch(s->net, &buf->batch, tr->x, tr->y, B, buf->order + off, bs, &exp->sgd, &loss,
+                                &step_err);
+            step++;
+            out->steps = step;
+            diverged = st == IL_ERR_NUMERIC || !isfinite(loss) ||
+                       (exp->divergence_loss > 0 && loss > exp->divergence_loss);
+            if (st != IL_OK && st != IL_ERR_NUMERIC) {
+                if (err) *err = step_err;
+                return st;
+            }
+            if (obs && obs->on_batch)
+                obs->on_batch(obs->ctx, epoch, step, buf->order + off, B, buf->batch.x, buf->batch.y);
+            if (diverged) return mark_diverged(out, epoch);
+            if (epoch == 1 && exp->log_every_steps && step % exp->log_every_steps == 0 &&
+                step < s->steps_per_epoch) {
+                st = log_point(s, (double)step / (double)s->steps_per_epoch, step, &diverged, err);
+                if (st != IL_OK) return st;
+                if (diverged) return mark_diverged(out, epoch);
+            }
+        }
+        out->epochs = epoch;
+        int due = exp->log_every_epochs ? epoch % exp->log_every_epochs == 0 : 0;
+        if (due || epoch == exp->epochs) {
+            st = log_point(s, (double)epoch, step, &diverged, err);
+            if (st != IL_OK) return st;
+            if (diverged) return mark_diverged(out, epoch);
+        }
+    }
+    out->status = IL_RUN_FINISHED;
+    return IL_OK;
+}
+
+il_status il_run_single(const il_experiment *exp, const il_data *data, size_t init_index, uint64_t seed,
+                        const char *run_dir, int no_timing, const volatile sig_atomic_t *stop,
+                        const il_run_observer *observer, il_run_outcome *out, il_error *err) {
+    il_run_outcome outcome = {.status = IL_RUN_FINISHED, .diverged_epoch = NAN, .test_loss = NAN};
+    if (out) *out = outcome;
+    if (init_index >= exp->n_inits)
+        return il_fail(err, IL_ERR_USAGE, "init number %zu does not exist; the experiment has %zu",
+                       init_index + 1, exp->n_inits);
+    if (data->train.n == 0)
+        return il_fail(err, IL_ERR_USAGE, "data %s: the training set is empty", data->name);
+
+    run_state s = {.exp = exp, .data = data, .init = &exp->inits[init_index], .seed = seed};
+    clock_gettime(CLOCK_MONOTONIC, &s.start);
+    il_net_spec spec;
+    il_status st = il_run_net_spec(exp, data, &spec, err);
+    if (st != IL_OK) return st;
+
+    const il_dataset *tr = &data->train;
+    size_t N = tr->n, D = tr->d, T = tr->t;
+    size_t bs = exp->batch_size == 0 || exp->batch_size > N ? N : exp->batch_size;
+    s.steps_per_epoch = (N + bs - 1) / bs;
+    size_t rows = N > data->test.n ? N : data->test.n;
+    size_t max_batch = rows < EVAL_ROWS ? rows : EVAL_ROWS;
+    if (max_batch < bs) max_batch = bs;
+    size_t n_probe = exp->probe_samples == 0 || exp->probe_samples > N ? N : exp->probe_samples;
+    s.log.L = spec.n_layers;
+
+    run_buffers buf = {0};
+    if (D &&
+        (n_probe > ((size_t)-1) / sizeof(float) / D || n_probe > ((size_t)-1) / sizeof(float) / (T ? T : 1)))
+        return il_fail(err, IL_ERR_NOMEM, "probe of %zu samples is too large", n_probe);
+    buf.order = malloc(N * sizeof *buf.order);
+    buf.probe_idx = malloc(n_probe * sizeof *buf.probe_idx);
+    buf.probe_x = malloc(n_probe * D * sizeof *buf.probe_x);
+    buf.probe_y = malloc(n_probe * T * sizeof *buf.probe_y);
+    if (!buf.order || !buf.probe_idx || !buf.probe_x || !buf.probe_y) {
+        free_buffers(&buf);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory for run %s seed %llu", s.init->label,
+                       (unsigned long long)seed);
+    }
+    st = il_batch_alloc(&buf.batch, bs, D, T, err);
+    if (st == IL_OK) st = il_net_create(&s.net, &spec, max_batch, err);
+    if (st == IL_OK) {
+        /* The only difference between the inits of one seed: the starting weights. */
+        il_rng init_rng;
+        il_rng_seed(&init_rng, seed, IL_STREAM_INIT);
+        il_net_init(s.net, s.init->layer, &init_rng);
+        il_run_probe_indices(seed, N, n_probe, buf.probe_idx);
+        for (size_t i = 0; i < n_probe; i++) {
+            memcpy(buf.probe_x + i * D, tr->x + buf.probe_idx[i] * D, D * sizeof(float));
+            memcpy(buf.probe_y + i * T, tr->y + buf.probe_idx[i] * T, T * sizeof(float));
+        }
+        if (observer && observer->on_probe)
+            observer->on_probe(observer->ctx, buf.probe_idx, n_probe, buf.probe_x, buf.probe_y);
+        st = il_probe_create(&s.probe, &spec, buf.probe_x, buf.probe_y, n_probe, err);
+    }
+    if (st == IL_OK) st = train(&s, &buf, stop, observer, &outcome, err);
+    if (st == IL_OK) {
+        outcome.seconds = seconds_since(&s.start);
+        if (outcome.status == IL_RUN_FINISHED) outcome.test_loss = s.log.rows[s.log.n - 1].test_loss;
+        if (run_dir) {
+            /* Ctrl-C during the few milliseconds of writing is held until the files are complete: the
+             * run is done, losing it now would only cost a rerun. */
+            sigset_t block, saved;
+            sigemptyset(&block);
+            sigaddset(&block, SIGINT);
+            sigaddset(&block, SIGTERM);
+            sigaddset(&block, SIGHUP);
+            pthread_sigmask(SIG_BLOCK, &block, &saved);
+            write_ctx w = {&s, &outcome, no_timing};
+            st = write_run_files(run_dir, &w, err);
+            pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        }
+    }
+    if (st == IL_OK && out) *out = outcome;
+    free(s.log.rows);
+    free(s.log.layers);
+    il_probe_free(s.probe);
+    il_net_free(s.net);
+    free_buffers(&buf);
+    return st;
+}

@@ -1,0 +1,524 @@
+/* runner.c - run a whole experiment: choose and guard the results folder, load the data once, write
+ * config.ini and meta, then train the plan's runs in worker processes (fork, N at once, one BLAS thread
+ * each), collect them, and write the merged files. A worker that crashes or diverges cannot hurt the
+ * others; a stop request (Ctrl-C) lets the parent collect what is complete and explain how to resume.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "initlab/blas.h"
+#include "initlab/fileio.h"
+#include "initlab/version.h"
+#include "lab/runner_internal.h"
+
+/* Exit codes of a worker process. */
+enum { WORKER_DONE = 0, WORKER_FAILED = 1, WORKER_STOPPED = 3 };
+
+/* What a worker tells the parent through its pipe before it exits: one write, smaller than PIPE_BUF,
+ * so it arrives whole or not at all. */
+typedef struct {
+    int32_t status;     /* il_status of il_run_single */
+    int32_t run_status; /* il_run_status */
+    double diverged_epoch, test_loss, seconds;
+    char msg[1024];
+} worker_message;
+
+typedef struct {
+    pid_t pid;
+    int fd;            /* read end of the worker's pipe */
+    size_t plan_index; /* which run */
+    worker_message msg;
+    size_t got; /* bytes of msg received */
+} worker;
+
+void il_runner_options_default(il_runner_options *opt) {
+    memset(opt, 0, sizeof *opt);
+}
+
+static void progress(const il_runner_options *opt, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void progress(const il_runner_options *opt, const char *fmt, ...) {
+    if (!opt->progress) return;
+    char line[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    opt->progress(opt->progress_ctx, line);
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- the folder ---------------------------------------------------------------------------------------- */
+
+static il_status choose_folder(const il_experiment *exp, const il_runner_options *opt, char *dir, size_t size,
+                               il_error *err) {
+    if (opt->out_path) {
+        if (!*opt->out_path) return il_fail(err, IL_ERR_USAGE, "the results folder name is empty");
+        if (strlen(opt->out_path) >= size)
+            return il_fail(err, IL_ERR_USAGE, "%s: path too long", opt->out_path);
+        snprintf(dir, size, "%s", opt->out_path);
+        return IL_OK;
+    }
+    if (opt->resume)
+        return il_fail(err, IL_ERR_USAGE,
+                       "resuming needs the results folder to continue: name it with --out DIR");
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    const char *parent = *exp->out_dir ? exp->out_dir : ".";
+    /* Two invocations in the same second get "-2", "-3", ...: never write into someone else's results. */
+    for (int k = 1; k < 1000; k++) {
+        int n = k == 1 ? snprintf(dir, size, "%s/%s-%s", parent, exp->name, stamp)
+                       : snprintf(dir, size, "%s/%s-%s-%d", parent, exp->name, stamp, k);
+        if (n < 0 || (size_t)n >= size)
+            return il_fail(err, IL_ERR_USAGE, "%s: results path too long", parent);
+        struct stat sb;
+        if (stat(dir, &sb) != 0) return IL_OK;
+    }
+    return il_fail(err, IL_ERR_IO, "%s: could not find a free folder name for %s-%s", parent, exp->name,
+                   stamp);
+}
+
+/* Refuse to touch a folder holding other results; on resume, insist on the same configuration. */
+static il_status guard_folder(const char *dir, int resume, const il_experiment *exp, const char *fingerprint,
+                              il_error *err) {
+    if (!il_lab_dir_has_entries(dir)) {
+        struct stat sb;
+        if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+            return il_fail(err, IL_ERR_USAGE, "%s: exists and is not a folder", dir);
+        return IL_OK;
+    }
+    if (!resume)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: the folder already holds files; results are never overwritten. Choose another "
+                       "--out, or add --resume to continue the runs in it",
+                       dir);
+    char path[4096];
+    il_status st = il_lab_join(path, sizeof path, dir, "meta", err);
+    if (st != IL_OK) return st;
+    il_meta meta;
+    il_error meta_err;
+    if (il_meta_read(&meta, path, &meta_err) != IL_OK)
+        return il_fail(err, IL_ERR_USAGE, "%s: cannot resume: not an initlab results folder (%s)", dir,
+                       meta_err.msg);
+    const char *found = il_meta_get(&meta, "config_fingerprint");
+    if (!found || strcmp(found, fingerprint) != 0) {
+        /* Say which setting differs when the folder's config.ini can be read. */
+        char why[600] = "";
+        il_experiment *there = malloc(sizeof *there);
+        if (there && il_lab_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
+            il_experiment_load(there, path, NULL) == IL_OK)
+            il_lab_describe_difference(there, exp, why, sizeof why);
+        free(there);
+        st = il_fail(
+            err, IL_ERR_USAGE,
+            "%s: cannot resume: its runs come from a different configuration%s%s. Resume with the same "
+            "experiment file and --set options, or choose another --out",
+            dir, *why ? ": " : "", why);
+    }
+    il_meta_free(&meta);
+    return st;
+}
+
+static il_status write_meta(const char *dir, const il_experiment *exp, const il_data *data,
+                            const char *fingerprint, size_t jobs, const il_runner_options *opt,
+                            il_error *err) {
+    il_meta meta = {0};
+    char buf[8192], path[4096];
+    il_status st = IL_OK;
+#define SET(key, value)                                                                                      \
+    do {                                                                                                     \
+        if (st == IL_OK) st = il_meta_set(&meta, key, value, err);                                           \
+    } while (0)
+    SET("version", INITLAB_VERSION);
+    SET("experiment", exp->name);
+    SET("data", exp->data);
+    SET("data_description", data->description);
+    SET("task", data->task == IL_TASK_CLASSIFICATION ? "classification" : "regression");
+    il_csv_number(buf, sizeof buf, data->bayes_error);
+    SET("bayes_error", buf);
+    SET("hidden_activation", exp->n_hidden ? il_act_name(exp->activation) : "");
+    buf[0] = '\0';
+    for (size_t l = 0; l < exp->n_hidden; l++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%zu", l ? "," : "", exp->hidden[l]);
+    SET("hidden_layers", buf);
+    buf[0] = '\0';
+    for (size_t i = 0; i < exp->n_inits; i++)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "," : "", exp->inits[i].label);
+    SET("inits", buf);
+    /* Up to IL_MAX_SEEDS seeds of up to 20 digits and a comma each. */
+    size_t seeds_size = exp->n_seeds * 22 + 1, used = 0;
+    char *seeds = malloc(seeds_size);
+    if (!seeds && st == IL_OK) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; seeds && i < exp->n_seeds; i++)
+        used += (size_t)snprintf(seeds + used, seeds_size - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)exp->seeds[i]);
+    if (seeds) SET("seeds", seeds);
+    free(seeds);
+    SET("plan_order", "seed-major: plan index = seed index * number of inits + init index");
+    snprintf(buf, sizeof buf, "%zu", il_plan_size(exp));
+    SET("runs_in_plan", buf);
+    if (opt->shard_n)
+        snprintf(buf, sizeof buf, "%zu/%zu", opt->shard_k, opt->shard_n);
+    else
+        snprintf(buf, sizeof buf, "all");
+    SET("shard", buf);
+    snprintf(buf, sizeof buf, "%zu", jobs);
+    SET("jobs", buf);
+    SET("blas", il_blas_config());
+    SET("blas_threads_per_run", "1");
+    snprintf(buf, sizeof buf, "%d", il_blas_threads());
+    SET("blas_threads_of_the_process", buf);
+    SET("timing", opt->no_timing ? "off (no wall-clock numbers in the CSV files)" : "on");
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    SET("date", buf);
+    SET("config_fingerprint", fingerprint);
+#undef SET
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, "meta", err);
+    if (st == IL_OK) st = il_meta_write(&meta, path, err);
+    il_meta_free(&meta);
+    return st;
+}
+
+/* ---- workers ------------------------------------------------------------------------------------------- */
+
+static size_t online_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* The worker: one run, one BLAS thread, a message to the parent, and _exit (never return into the
+ * caller's code, never flush the caller's stdio buffers twice). */
+static void worker_main(const il_experiment *exp, const il_data *data, const il_plan_run *run,
+                        const char *run_dir, const il_runner_options *opt, int fd) {
+    il_blas_set_threads(1);
+    worker_message m;
+    memset(&m, 0, sizeof m);
+    il_run_outcome outcome;
+    il_error err;
+    il_error_clear(&err);
+    il_status st = il_run_single(exp, data, run->init_index, run->seed, run_dir, opt->no_timing, opt->stop,
+                                 NULL, &outcome, &err);
+    m.status = (int32_t)st;
+    m.run_status = (int32_t)outcome.status;
+    m.diverged_epoch = outcome.diverged_epoch;
+    m.test_loss = outcome.test_loss;
+    m.seconds = outcome.seconds;
+    snprintf(m.msg, sizeof m.msg, "%s", st == IL_OK ? "" : err.msg);
+    ssize_t put = write(fd, &m, sizeof m);
+    close(fd);
+    _exit(st == IL_OK && put == (ssize_t)sizeof m ? WORKER_DONE
+          : st == IL_ERR_STOPPED                  ? WORKER_STOPPED
+                                                  : WORKER_FAILED);
+}
+
+static il_status spawn(worker *w, const il_experiment *exp, const il_data *data, const il_plan_run *run,
+                       const char *run_dir, const il_runner_options *opt, const worker *active,
+                       size_t n_active, il_error *err) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return il_fail(err, IL_ERR_IO, "cannot create a pipe for a worker: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return il_fail(err, IL_ERR_NOMEM, "cannot start a worker process: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t i = 0; i < n_active; i++)
+            close(active[i].fd);
+        worker_main(exp, data, run, run_dir, opt, fds[1]);
+    }
+    close(fds[1]); /* so the parent sees end-of-file when the worker exits, however it exits */
+    memset(w, 0, sizeof *w);
+    w->pid = pid;
+    w->fd = fds[0];
+    w->plan_index = run->index;
+    return IL_OK;
+}
+
+typedef struct {
+    size_t done, to_run;
+    size_t finished, diverged, failed, stopped;
+    il_status first_failure;
+    char first_failure_msg[1400];
+} pool_tally;
+
+/* Reap a worker whose pipe has closed, classify its end and report it. */
+static void collect(const worker *w, const il_experiment *exp, const char *dir, const il_runner_options *opt,
+                    pool_tally *tally) {
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    il_plan_run run;
+    il_plan_get(exp, w->plan_index, &run);
+    tally->done++;
+    int complete = WIFEXITED(status) && WEXITSTATUS(status) == WORKER_DONE && w->got == sizeof w->msg &&
+                   w->msg.status == IL_OK;
+    if (complete) {
+        if (w->msg.run_status == IL_RUN_DIVERGED) {
+            tally->diverged++;
+            progress(opt, "[%zu/%zu] %s: diverged at epoch %.0f (%.1f s)", tally->done, tally->to_run, run.id,
+                     w->msg.diverged_epoch, w->msg.seconds);
+        } else {
+            tally->finished++;
+            char loss[40] = "-";
+            if (isfinite(w->msg.test_loss)) snprintf(loss, sizeof loss, "%.4g", w->msg.test_loss);
+            progress(opt, "[%zu/%zu] %s: finished in %.1f s, test loss %s", tally->done, tally->to_run,
+                     run.id, w->msg.seconds, loss);
+        }
+        return;
+    }
+    /* Not complete: whatever the worker left half-done goes, its finished files (if any) stay. */
+    char run_dir[4096];
+    if (snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id) < (int)sizeof run_dir)
+        il_lab_remove_temporaries(run_dir);
+    int by_user = (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_STOPPED) ||
+                  (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && opt->stop && *opt->stop);
+    if (by_user) {
+        tally->stopped++;
+        progress(opt, "[%zu/%zu] %s: stopped, will run again on --resume", tally->done, tally->to_run,
+                 run.id);
+        return;
+    }
+    char why[1200];
+    if (w->got == sizeof w->msg && w->msg.status != IL_OK)
+        snprintf(why, sizeof why, "%s", w->msg.msg);
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof why, "the worker process ended by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(why, sizeof why, "the worker process exited with status %d without a result",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    tally->failed++;
+    if (tally->failed == 1) {
+        tally->first_failure =
+            w->got == sizeof w->msg && w->msg.status != IL_OK ? (il_status)w->msg.status : IL_ERR_IO;
+        snprintf(tally->first_failure_msg, sizeof tally->first_failure_msg, "run %s failed: %s", run.id, why);
+    }
+    progress(opt, "[%zu/%zu] %s: FAILED: %s", tally->done, tally->to_run, run.id, why);
+}
+
+/* Run the plan indices todo[0..n) with up to jobs workers at once. */
+static il_status run_pool(const il_experiment *exp, const il_data *data, const char *dir, const size_t *todo,
+                          size_t n, size_t jobs, const il_runner_options *opt, pool_tally *tally,
+                          int *stopped, il_error *err) {
+    worker *active = calloc(jobs, sizeof *active);
+    struct pollfd *pfd = calloc(jobs, sizeof *pfd);
+    if (!active || !pfd) {
+        free(active);
+        free(pfd);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory for %zu workers", jobs);
+    }
+    size_t next = 0, n_active = 0;
+    il_status st = IL_OK;
+    *stopped = 0;
+    while (next < n || n_active > 0) {
+        if (opt->stop && *opt->stop && !*stopped) {
+            *stopped = 1;
+            if (n_active)
+                progress(opt, "stopping: waiting for %zu running run%s to end; finished runs are kept",
+                         n_active, n_active == 1 ? "" : "s");
+        }
+        while (!*stopped && st == IL_OK && n_active < jobs && next < n) {
+            il_plan_run run;
+            il_plan_get(exp, todo[next], &run);
+            char run_dir[4096];
+            int len = snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id);
+            if (len < 0 || (size_t)len >= sizeof run_dir) {
+                st = il_fail(err, IL_ERR_USAGE, "%s/%s: path too long", dir, run.id);
+                break;
+            }
+            il_lab_remove_temporaries(run_dir);
+            il_status sp = spawn(&active[n_active], exp, data, &run, run_dir, opt, active, n_active, err);
+            if (sp != IL_OK) {
+                if (n_active == 0) st = sp; /* nothing running that could free resources: give up */
+                break;
+            }
+            n_active++;
+            next++;
+        }
+        if (n_active == 0) break;
+        for (size_t i = 0; i < n_active; i++)
+            pfd[i] = (struct pollfd){.fd = active[i].fd, .events = POLLIN};
+        /* A timeout, so a stop request is noticed even when no worker ends for a while. An error of
+         * poll itself (interrupted, short of memory) only means: look again. */
+        if (poll(pfd, n_active, 200) < 0) continue;
+        for (size_t i = n_active; i-- > 0;) {
+            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            worker *w = &active[i];
+            char *dst = (char *)&w->msg + w->got;
+            size_t room = sizeof w->msg - w->got;
+            char sink[256];
+            ssize_t r = room ? read(w->fd, dst, room) : read(w->fd, sink, sizeof sink);
+            if (r > 0) {
+                if (room) w->got += (size_t)r;
+                continue;
+            }
+            if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            close(w->fd);
+            collect(w, exp, dir, opt, tally);
+            active[i] = active[n_active - 1];
+            n_active--;
+        }
+    }
+    free(active);
+    free(pfd);
+    return st;
+}
+
+/* ---- the experiment ------------------------------------------------------------------------------------ */
+
+static il_status check_options(const il_experiment *exp, const il_runner_options *opt, il_error *err) {
+    if ((opt->shard_n == 0) != (opt->shard_k == 0) || opt->shard_k > opt->shard_n)
+        return il_fail(err, IL_ERR_USAGE, "shard %zu/%zu: expected K/N with 1 <= K <= N, e.g. --shard 1/4",
+                       opt->shard_k, opt->shard_n);
+    il_status st = il_experiment_check(exp, err);
+    if (st != IL_OK) return st;
+    /* Run ids name folders: two labels that clean up to the same name would share one. */
+    char a[IL_NAME_MAX + 32], b[IL_NAME_MAX + 32];
+    for (size_t i = 0; i < exp->n_inits; i++) {
+        for (size_t j = i + 1; j < exp->n_inits; j++) {
+            il_lab_run_id(exp, i, 0, a, sizeof a);
+            il_lab_run_id(exp, j, 0, b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return il_fail(
+                    err, IL_ERR_USAGE,
+                    "[inits] labels \"%s\" and \"%s\" name the same run folders; give them labels that "
+                    "differ in letters, digits, '.', '-' or '_'",
+                    exp->inits[i].label, exp->inits[j].label);
+        }
+    }
+    for (size_t i = 0; i < exp->n_seeds; i++)
+        for (size_t j = i + 1; j < exp->n_seeds; j++)
+            if (exp->seeds[i] == exp->seeds[j])
+                return il_fail(err, IL_ERR_USAGE, "[seeds] seed %llu is listed twice",
+                               (unsigned long long)exp->seeds[i]);
+    return IL_OK;
+}
+
+il_status il_run_experiment(const il_experiment *exp, const il_runner_options *opt, il_run_report *report,
+                            il_error *err) {
+    il_run_report local;
+    if (!report) report = &local;
+    memset(report, 0, sizeof *report);
+    double t0 = now_seconds();
+    il_status st = check_options(exp, opt, err);
+    if (st != IL_OK) return st;
+    report->runs_in_plan = il_plan_size(exp);
+
+    st = choose_folder(exp, opt, report->out_dir, sizeof report->out_dir, err);
+    if (st != IL_OK) return st;
+    const char *dir = report->out_dir;
+    char fingerprint[17];
+    st = il_lab_fingerprint(exp, fingerprint, err);
+    if (st == IL_OK) st = guard_folder(dir, opt->resume, exp, fingerprint, err);
+    if (st != IL_OK) return st;
+
+    il_data loaded;
+    memset(&loaded, 0, sizeof loaded);
+    const il_data *data = opt->data;
+    if (!data) {
+        progress(opt, "loading data %s", exp->data);
+        st = il_data_load(&loaded, exp->data, &exp->data_opt, err);
+        if (st != IL_OK) return st; /* before the folder is made: a bad data spec leaves nothing behind */
+        data = &loaded;
+    }
+    il_net_spec spec;
+    st = il_run_net_spec(exp, data, &spec, err);
+
+    /* The plan of this slice, minus what a previous invocation finished. */
+    size_t plan = report->runs_in_plan;
+    size_t *todo = st == IL_OK ? malloc((plan ? plan : 1) * sizeof *todo) : NULL;
+    if (st == IL_OK && !todo) st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
+    size_t n_todo = 0;
+    char path[4096];
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, IL_RUNS_DIR, err);
+    if (st == IL_OK) st = il_make_dirs(path, err);
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, "config.ini", err);
+    if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
+    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
+    if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, jobs, opt, err);
+    for (size_t i = 0; st == IL_OK && i < plan; i++) {
+        if (!il_plan_in_shard(i, opt->shard_k, opt->shard_n)) continue;
+        report->runs_in_shard++;
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        if (opt->resume && il_lab_run_complete(dir, run.id))
+            report->runs_skipped++;
+        else
+            todo[n_todo++] = i;
+    }
+    if (jobs > n_todo) jobs = n_todo ? n_todo : 1;
+    report->jobs = jobs;
+
+    pool_tally tally = {.to_run = n_todo};
+    int stopped = 0, pool_started = st == IL_OK;
+    if (pool_started) {
+        char shard[64] = "";
+        if (opt->shard_n)
+            snprintf(shard, sizeof shard, ", slice %zu/%zu has %zu", opt->shard_k, opt->shard_n,
+                     report->runs_in_shard);
+        progress(opt, "results: %s", dir);
+        progress(opt,
+                 "plan: %zu runs (%zu inits x %zu seeds)%s; %zu already complete, %zu to run, %zu at once",
+                 plan, exp->n_inits, exp->n_seeds, shard, report->runs_skipped, n_todo, jobs);
+        st = run_pool(exp, data, dir, todo, n_todo, jobs, opt, &tally, &stopped, err);
+    }
+    report->runs_executed = tally.done;
+    report->runs_finished = tally.finished;
+    report->runs_diverged = tally.diverged;
+    report->runs_failed = tally.failed;
+    report->runs_missing = report->runs_in_shard - report->runs_skipped - tally.finished - tally.diverged;
+    free(todo);
+    if (!opt->data) il_data_free(&loaded);
+
+    /* Merge whatever is complete, also after a stop or a failure: finished runs are never lost. */
+    if (pool_started) {
+        size_t complete = 0;
+        il_error merge_err;
+        il_status ms = il_lab_write_merged(exp, dir, &complete, &merge_err);
+        if (st == IL_OK && ms != IL_OK) {
+            st = ms;
+            if (err) *err = merge_err;
+        }
+    }
+    report->seconds = now_seconds() - t0;
+    if (st != IL_OK) return st;
+    if (stopped)
+        return il_fail(
+            err, IL_ERR_STOPPED,
+            "stopped by the user: %zu of %zu runs are complete and merged in %s; to finish the rest, run "
+            "the same command again with --resume --out %s",
+            report->runs_in_shard - report->runs_missing, report->runs_in_shard, dir, dir);
+    if (tally.failed)
+        return il_fail(err, tally.first_failure,
+                       "%zu of %zu runs failed (the others are merged in %s); first: %s", tally.failed,
+                       n_todo, dir, tally.first_failure_msg);
+    return IL_OK;
+}

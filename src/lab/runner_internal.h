@@ -1,0 +1,123 @@
+/* runner_internal.h - what the runner's source files share with each other and with nobody else:
+ * the names and headers of the result files, a reader for the CSV files the runner itself wrote, the
+ * meta file, and the step that turns a folder of per-run files into the merged files.
+ */
+#ifndef INITLAB_LAB_RUNNER_INTERNAL_H
+#define INITLAB_LAB_RUNNER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "initlab/rng.h"
+#include "initlab/runner.h"
+
+/* ---- file names and headers (docs/results.md describes every column) ----------------------------------- */
+
+#define IL_RUNS_DIR "runs"
+
+#define IL_RUN_COLUMNS                                                                                       \
+    "run,init,init_spec,seed,status,diverged_epoch,epochs,steps,train_loss,test_loss,test_accuracy,"         \
+    "test_mse,relative_test_error,linearity_start,linearity_end,saturated_start,saturated_end,dead_start,"   \
+    "dead_end,distinct_units_start,distinct_units_end,hidden_units,weight_norm_start,weight_norm_end,"       \
+    "seconds"
+#define IL_CURVE_COLUMNS                                                                                     \
+    "init,seed,epoch,step,train_loss,test_loss,test_accuracy,test_mse,relative_test_error,linearity,"        \
+    "weight_norm,param_norm,grad_norm,probe_loss,saturated,linear_region,dead,distinct_units"
+#define IL_LAYER_COLUMNS                                                                                     \
+    "init,seed,epoch,step,layer,activation,units,weight_norm,grad_norm,preact_mean,preact_std,act_mean,"     \
+    "act_std,saturated,linear_region,dead,distinct_units"
+#define IL_HISTOGRAM_COLUMNS "init,seed,epoch,step,layer,activation,bin,lo,hi,count"
+#define IL_TIMING_COLUMNS    "init,seed,epoch,step,seconds"
+
+/* The per-run files, in the order a run writes them; run.csv last marks the run complete. */
+typedef struct {
+    const char *name;   /* file name inside runs/<id>/ and, merged, in the results folder */
+    const char *header; /* first line, without newline */
+    int optional;       /* 1 = may be absent (timing.csv under no_timing) */
+} il_result_file;
+
+/* IL_RESULT_FILE_COUNT entries; the last one is run.csv, whose merged form is runs.csv. */
+#define IL_RESULT_FILE_COUNT 5
+extern const il_result_file il_result_files[IL_RESULT_FILE_COUNT];
+
+/* ---- CSV reading (only of files the runner wrote) ------------------------------------------------------ */
+
+typedef struct {
+    size_t n_rows; /* data rows, header excluded */
+    size_t n_cols; /* columns of the header; every row has exactly these */
+    char **header; /* (n_cols) */
+    char **cells;  /* (n_rows, n_cols), row-major, NUL-terminated and unquoted */
+    char *storage; /* the text the cells point into */
+    char *name;    /* for messages */
+} il_csv_table;
+
+/* Parse CSV text (RFC 4180 quotes, '\n' or "\r\n" line ends). Rows with a different number of cells
+ * than the header are refused with IL_ERR_FORMAT naming name and the line. *t is empty on failure. */
+il_status il_csv_table_parse(il_csv_table *t, const char *text, size_t size, const char *name, il_error *err);
+il_status il_csv_table_read(il_csv_table *t, const char *path, il_error *err);
+void il_csv_table_free(il_csv_table *t);
+/* Column index of name, or -1. */
+int il_csv_table_column(const il_csv_table *t, const char *name);
+const char *il_csv_table_cell(const il_csv_table *t, size_t row, size_t col);
+/* The cell as a number; NAN when empty or not a number. */
+double il_csv_table_number(const il_csv_table *t, size_t row, size_t col);
+
+/* ---- plan internals ------------------------------------------------------------------------------------ */
+
+/* The run id "<label>__seed<seed>" (see runner.h) into buf. */
+void il_lab_run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
+/* The next epoch's order from a run's data stream (il_run_epoch_order replays these). */
+void il_lab_next_epoch_order(il_rng *rng, size_t *order, size_t n);
+
+/* ---- small file helpers -------------------------------------------------------------------------------- */
+
+/* Read a whole file; *text is NUL-terminated (free it). IL_ERR_IO naming the path if unreadable. */
+il_status il_lab_read_file(const char *path, char **text, size_t *size, il_error *err);
+/* Write bytes to path atomically. */
+il_status il_lab_write_file(const char *path, const char *bytes, size_t size, il_error *err);
+/* "a/b" into buf; IL_ERR_USAGE if it does not fit. */
+il_status il_lab_join(char *buf, size_t size, const char *a, const char *b, il_error *err);
+/* 1 if path is a folder holding at least one entry other than . and .. */
+int il_lab_dir_has_entries(const char *path);
+/* Remove leftover temporary files (NAME.tmp.*) of an interrupted atomic write in folder dir. */
+void il_lab_remove_temporaries(const char *dir);
+/* FNV-1a 64-bit hash of bytes (the configuration fingerprint). */
+uint64_t il_lab_fnv1a(const void *bytes, size_t size);
+
+/* ---- meta --------------------------------------------------------------------------------------------
+ * meta is "key = value" lines; '#' starts a comment line. */
+
+typedef struct {
+    size_t n;
+    char **keys;
+    char **values;
+} il_meta;
+
+il_status il_meta_read(il_meta *meta, const char *path, il_error *err);
+void il_meta_free(il_meta *meta);
+/* The value of key, or NULL. */
+const char *il_meta_get(const il_meta *meta, const char *key);
+/* Add key or replace its value (newlines in value become spaces). */
+il_status il_meta_set(il_meta *meta, const char *key, const char *value, il_error *err);
+void il_meta_remove(il_meta *meta, const char *key);
+/* Write meta atomically, with a comment line on top. */
+il_status il_meta_write(const il_meta *meta, const char *path, il_error *err);
+
+/* The configuration fingerprint of exp: FNV-1a of its INI text with the [output] settings (jobs,
+ * out_dir) neutralized, as 16 hex digits. */
+il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *err);
+/* The first setting in which two experiments differ ([output] aside), as a phrase for a message, e.g.
+ * `[training] learning_rate is "0.1" in one and "0.2" in the other`; "" when none is found. */
+void il_lab_describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
+
+/* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
+int il_lab_run_complete(const char *dir, const char *id);
+
+/* ---- merged files -------------------------------------------------------------------------------------- */
+
+/* Write runs.csv, curves.csv, layers.csv, histograms.csv, timing.csv (when runs have one) and the
+ * *_wide.csv files into dir from the complete runs under dir/runs/, in plan order. *n_complete
+ * receives how many of the plan's runs were found complete. */
+il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err);
+
+#endif

@@ -1,0 +1,323 @@
+/* summary.c - the table a teacher reads first: one row per initializer of a results folder, with the
+ * means over its seeds of the final losses, accuracy or error relative to the Bayes error, distinct
+ * units, saturation and linearity, and a verdict in words. Reads runs.csv and meta; the rules behind
+ * each verdict are in docs/results.md.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/runner_internal.h"
+
+/* Verdict thresholds (docs/results.md). */
+#define SATURATED_VERDICT 0.5  /* share of hidden unit x sample pairs in the flat part */
+#define DEAD_VERDICT      0.5  /* share of ReLU units silent on every probe sample */
+#define LINEAR_VERDICT    0.99 /* R^2 at the end still this close to 1: the net stayed linear */
+#define LINEAR_START      0.95 /* R^2 at the start at least this: it started nearly linear */
+
+typedef struct {
+    double sum;
+    size_t n;
+} mean_acc;
+
+static void acc_add(mean_acc *a, double v) {
+    if (isfinite(v)) a->sum += v, a->n++;
+}
+static double acc_mean(const mean_acc *a) {
+    return a->n ? a->sum / (double)a->n : NAN;
+}
+
+enum {
+    M_TRAIN,
+    M_TEST,
+    M_ACCURACY,
+    M_MSE,
+    M_RELATIVE,
+    M_LIN_START,
+    M_LIN_END,
+    M_SAT_START,
+    M_SAT_END,
+    M_DEAD_START,
+    M_DEAD_END,
+    M_DISTINCT_END,
+    M_HIDDEN,
+    M_COUNT
+};
+static const char *const metric_columns[M_COUNT] = {
+    "train_loss",      "test_loss",          "test_accuracy",   "test_mse",      "relative_test_error",
+    "linearity_start", "linearity_end",      "saturated_start", "saturated_end", "dead_start",
+    "dead_end",        "distinct_units_end", "hidden_units",
+};
+/* Start values exist for every run, even one that diverged later; the rest only for finished runs. */
+static const int from_every_run[M_COUNT] = {
+    [M_LIN_START] = 1, [M_SAT_START] = 1, [M_DEAD_START] = 1, [M_HIDDEN] = 1};
+
+typedef struct {
+    const char *label;
+    size_t runs, diverged;
+    double first_divergence, last_divergence;
+    mean_acc m[M_COUNT];
+    char verdict[256];
+} init_row;
+
+static void add_part(char *verdict, size_t size, const char *fmt, double a, double b) {
+    size_t used = strlen(verdict);
+    if (used) snprintf(verdict + used, size - used, "; ");
+    used = strlen(verdict);
+    snprintf(verdict + used, size - used, fmt, a, b);
+}
+
+static void make_verdict(init_row *r, const char *activation, size_t hidden_layers) {
+    char *v = r->verdict;
+    size_t size = sizeof r->verdict;
+    v[0] = '\0';
+    size_t finished = r->runs - r->diverged;
+    if (r->diverged == r->runs) {
+        if (r->first_divergence == r->last_divergence)
+            add_part(v, size, "diverged at epoch %.0f", r->first_divergence, 0);
+        else
+            add_part(v, size, "diverged at epochs %.0f-%.0f", r->first_divergence, r->last_divergence);
+        return;
+    }
+    if (r->diverged)
+        add_part(v, size, "diverged in %.0f of %.0f seeds", (double)r->diverged, (double)r->runs);
+    double distinct = acc_mean(&r->m[M_DISTINCT_END]);
+    if (finished && hidden_layers && isfinite(distinct) && distinct <= (double)hidden_layers + 1e-9)
+        add_part(v, size,
+                 hidden_layers == 1 ? "symmetric: 1 distinct unit" : "symmetric: 1 distinct unit per layer",
+                 0, 0);
+    double sat_end = acc_mean(&r->m[M_SAT_END]), sat_start = acc_mean(&r->m[M_SAT_START]);
+    char fmt[96];
+    if (isfinite(sat_end) && sat_end >= SATURATED_VERDICT) {
+        snprintf(fmt, sizeof fmt, "saturated: %%.0f%%%% of %s units", activation);
+        add_part(v, size, fmt, 100 * sat_end, 0);
+    } else if (isfinite(sat_start) && sat_start >= SATURATED_VERDICT) {
+        snprintf(fmt, sizeof fmt, "saturated at start: %%.0f%%%% of %s units (%%.0f%%%% at end)", activation);
+        add_part(v, size, fmt, 100 * sat_start, isfinite(sat_end) ? 100 * sat_end : 0);
+    }
+    double dead = acc_mean(&r->m[M_DEAD_END]);
+    if (isfinite(dead) && dead >= DEAD_VERDICT)
+        add_part(v, size, "dead: %.0f%% of relu units", 100 * dead, 0);
+    double lin_start = acc_mean(&r->m[M_LIN_START]), lin_end = acc_mean(&r->m[M_LIN_END]);
+    if (isfinite(lin_end) && lin_end >= LINEAR_VERDICT)
+        add_part(v, size, "still linear at end (R^2 %.3f)", lin_end, 0);
+    else if (isfinite(lin_start) && isfinite(lin_end) && lin_start >= LINEAR_START)
+        add_part(v, size, "linear at start (R^2 %.2f), nonlinear at end (%.2f)", lin_start, lin_end);
+}
+
+/* ---- a text table -------------------------------------------------------------------------------------- */
+
+#define MAX_COLS 12
+
+typedef struct {
+    size_t n_rows, n_cols;
+    char (*cells)[MAX_COLS][80]; /* (n_rows, MAX_COLS) */
+} text_table;
+
+static void print_table(FILE *out, const text_table *t) {
+    size_t width[MAX_COLS] = {0};
+    for (size_t r = 0; r < t->n_rows; r++)
+        for (size_t c = 0; c < t->n_cols; c++)
+            if (strlen(t->cells[r][c]) > width[c]) width[c] = strlen(t->cells[r][c]);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++) {
+            /* Names and words left-aligned, numbers right-aligned; the last column is not padded. */
+            int left = c == 0 || c + 1 == t->n_cols;
+            if (c + 1 == t->n_cols)
+                fprintf(out, "%s", t->cells[r][c]);
+            else if (left)
+                fprintf(out, "%-*s  ", (int)width[c], t->cells[r][c]);
+            else
+                fprintf(out, "%*s  ", (int)width[c], t->cells[r][c]);
+        }
+        fputc('\n', out);
+        if (r == 0) {
+            for (size_t c = 0; c < t->n_cols; c++) {
+                size_t w = c + 1 == t->n_cols ? strlen(t->cells[0][c]) : width[c];
+                for (size_t k = 0; k < w; k++)
+                    fputc('-', out);
+                if (c + 1 < t->n_cols) fputs("  ", out);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
+static void cell_number(char *cell, const char *fmt, double v) {
+    if (isfinite(v))
+        snprintf(cell, 80, fmt, v);
+    else
+        snprintf(cell, 80, "-");
+}
+
+il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
+    char path[4096];
+    il_meta meta = {0};
+    il_csv_table runs = {0};
+    il_status st = il_lab_join(path, sizeof path, results_dir, "meta", err);
+    if (st == IL_OK) st = il_meta_read(&meta, path, err);
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, results_dir, "runs.csv", err);
+    if (st == IL_OK) st = il_csv_table_read(&runs, path, err);
+    if (st != IL_OK) {
+        il_meta_free(&meta);
+        return st;
+    }
+    int col_init = il_csv_table_column(&runs, "init");
+    int col_status = il_csv_table_column(&runs, "status");
+    int col_div = il_csv_table_column(&runs, "diverged_epoch");
+    int cols[M_COUNT];
+    for (size_t m = 0; m < M_COUNT; m++)
+        cols[m] = il_csv_table_column(&runs, metric_columns[m]);
+    for (size_t m = 0; m < M_COUNT; m++)
+        if (cols[m] < 0) col_init = -1;
+    if (col_init < 0 || col_status < 0 || col_div < 0) {
+        il_meta_free(&meta);
+        il_csv_table_free(&runs);
+        return il_fail(err, IL_ERR_FORMAT, "%s: not the runs.csv this version writes (a column is missing)",
+                       path);
+    }
+
+    /* Group the runs by init, in the order the inits first appear (the plan's order). */
+    init_row *rows = calloc(runs.n_rows ? runs.n_rows : 1, sizeof *rows);
+    text_table t = {0};
+    t.cells = calloc(runs.n_rows + 1, sizeof *t.cells);
+    if (!rows || !t.cells) {
+        free(rows);
+        free(t.cells);
+        il_meta_free(&meta);
+        il_csv_table_free(&runs);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory");
+    }
+    size_t n_inits = 0;
+    for (size_t r = 0; r < runs.n_rows; r++) {
+        const char *label = il_csv_table_cell(&runs, r, (size_t)col_init);
+        size_t i = 0;
+        while (i < n_inits && strcmp(rows[i].label, label) != 0)
+            i++;
+        if (i == n_inits) rows[n_inits++].label = label;
+        init_row *row = &rows[i];
+        row->runs++;
+        int diverged = strcmp(il_csv_table_cell(&runs, r, (size_t)col_status), "diverged") == 0;
+        if (diverged) {
+            double e = il_csv_table_number(&runs, r, (size_t)col_div);
+            if (row->diverged == 0 || e < row->first_divergence) row->first_divergence = e;
+            if (row->diverged == 0 || e > row->last_divergence) row->last_divergence = e;
+            row->diverged++;
+        }
+        for (size_t m = 0; m < M_COUNT; m++)
+            if (!diverged || from_every_run[m])
+                acc_add(&row->m[m], il_csv_table_number(&runs, r, (size_t)cols[m]));
+    }
+
+    const char *activation = il_meta_get(&meta, "hidden_activation");
+    const char *layers = il_meta_get(&meta, "hidden_layers");
+    size_t hidden_layers = 0;
+    if (layers && *layers) {
+        hidden_layers = 1;
+        for (const char *p = layers; *p; p++)
+            hidden_layers += *p == ',';
+    }
+    for (size_t i = 0; i < n_inits; i++)
+        make_verdict(&rows[i], activation && *activation ? activation : "hidden", hidden_layers);
+
+    /* Which columns this folder has values for. */
+    int has_acc = 0, has_rel = 0, has_mse = 0, has_sat = 0, has_dead = 0, best = -1;
+    for (size_t i = 0; i < n_inits; i++) {
+        has_acc |= rows[i].m[M_ACCURACY].n > 0;
+        has_rel |= rows[i].m[M_RELATIVE].n > 0;
+        has_mse |= rows[i].m[M_MSE].n > 0;
+        has_sat |= rows[i].m[M_SAT_START].n > 0;
+        has_dead |= rows[i].m[M_DEAD_START].n > 0;
+        double loss = acc_mean(&rows[i].m[M_TEST]);
+        if (isfinite(loss) && (best < 0 || loss < acc_mean(&rows[best].m[M_TEST]))) best = (int)i;
+    }
+    if (best >= 0 && n_inits > 1) {
+        init_row *b = &rows[best];
+        size_t used = strlen(b->verdict);
+        snprintf(b->verdict + used, sizeof b->verdict - used, "%slowest test loss", used ? "; " : "");
+    }
+    for (size_t i = 0; i < n_inits; i++)
+        if (!rows[i].verdict[0]) snprintf(rows[i].verdict, sizeof rows[i].verdict, "trained normally");
+
+    size_t c = 0;
+    char(*h)[80] = t.cells[0];
+    snprintf(h[c++], 80, "init");
+    snprintf(h[c++], 80, "runs");
+    snprintf(h[c++], 80, "train loss");
+    snprintf(h[c++], 80, "test loss");
+    if (has_acc) snprintf(h[c++], 80, "accuracy");
+    if (has_rel) snprintf(h[c++], 80, "test/Bayes");
+    if (!has_rel && has_mse) snprintf(h[c++], 80, "test MSE");
+    snprintf(h[c++], 80, "distinct units");
+    if (has_sat) snprintf(h[c++], 80, "saturated");
+    if (has_dead) snprintf(h[c++], 80, "dead");
+    snprintf(h[c++], 80, "linearity start -> end");
+    snprintf(h[c++], 80, "verdict");
+    t.n_cols = c;
+    for (size_t i = 0; i < n_inits; i++) {
+        const init_row *r = &rows[i];
+        char(*cell)[80] = t.cells[i + 1];
+        c = 0;
+        snprintf(cell[c++], 80, "%s", r->label);
+        snprintf(cell[c++], 80, "%zu", r->runs);
+        cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_TRAIN]));
+        cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_TEST]));
+        if (has_acc) cell_number(cell[c++], "%.1f%%", 100 * acc_mean(&r->m[M_ACCURACY]));
+        if (has_rel) cell_number(cell[c++], "%.3g", acc_mean(&r->m[M_RELATIVE]));
+        if (!has_rel && has_mse) cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_MSE]));
+        double distinct = acc_mean(&r->m[M_DISTINCT_END]), hidden = acc_mean(&r->m[M_HIDDEN]);
+        if (isfinite(distinct) && isfinite(hidden))
+            snprintf(cell[c++], 80, "%.3g of %.0f", distinct, hidden);
+        else
+            snprintf(cell[c++], 80, "-");
+        if (has_sat) {
+            double a = acc_mean(&r->m[M_SAT_START]), b = acc_mean(&r->m[M_SAT_END]);
+            if (isfinite(a) && isfinite(b))
+                snprintf(cell[c++], 80, "%.0f%% -> %.0f%%", 100 * a, 100 * b);
+            else
+                cell_number(cell[c++], "%.0f%% -> -", 100 * a);
+        }
+        if (has_dead) cell_number(cell[c++], "%.0f%%", 100 * acc_mean(&r->m[M_DEAD_END]));
+        double a = acc_mean(&r->m[M_LIN_START]), b = acc_mean(&r->m[M_LIN_END]);
+        char sa[32], sb[32];
+        cell_number(sa, "%.3f", a);
+        cell_number(sb, "%.3f", b);
+        snprintf(cell[c++], 80, "%s -> %s", sa, sb);
+        snprintf(cell[c++], 80, "%s", r->verdict);
+    }
+    t.n_rows = n_inits + 1;
+
+    const char *name = il_meta_get(&meta, "experiment");
+    const char *data = il_meta_get(&meta, "data_description");
+    const char *planned = il_meta_get(&meta, "runs_in_plan");
+    const char *shard = il_meta_get(&meta, "shard");
+    fprintf(out, "Experiment %s: %zu runs in %s", name ? name : "(unnamed)", runs.n_rows, results_dir);
+    if (planned)
+        fprintf(out, " (the plan has %s%s%s)", planned, shard && strcmp(shard, "all") != 0 ? ", slice " : "",
+                shard && strcmp(shard, "all") != 0 ? shard : "");
+    fputc('\n', out);
+    if (data && *data) fprintf(out, "Data: %s\n", data);
+    fputc('\n', out);
+    print_table(out, &t);
+    fputc('\n', out);
+    fputs("Means over each init's seeds; final values over the runs that did not diverge. Linearity is the "
+          "R^2 of\n"
+          "the best linear fit of the outputs on the inputs over the probe samples (1 = the net is linear), "
+          "at\n"
+          "epoch 0 and at the end. Saturated: share of hidden unit-sample pairs in the flat part of the\n"
+          "activation",
+          out);
+    fputs(has_rel ? ". test/Bayes: test MSE divided by the Bayes error (1 is the best possible).\n" : ".\n",
+          out);
+    if (planned && shard && strcmp(shard, "all") == 0) {
+        size_t plan = (size_t)strtoull(planned, NULL, 10);
+        if (plan > runs.n_rows)
+            fprintf(out, "%zu of %zu runs are missing: continue them with --resume --out %s\n",
+                    plan - runs.n_rows, plan, results_dir);
+    }
+    free(rows);
+    free(t.cells);
+    il_meta_free(&meta);
+    il_csv_table_free(&runs);
+    return IL_OK;
+}
