@@ -20,6 +20,7 @@ il_status cli_eval(int argc, char **argv, il_error *err);
 il_status cli_list(int argc, char **argv, il_error *err);
 il_status cli_run(int argc, char **argv, il_error *err);
 il_status cli_merge(int argc, char **argv, il_error *err);
+il_status cli_report(int argc, char **argv, il_error *err);
 
 /* Set by the SIGINT/SIGTERM handler main() installs; long loops check it and stop cleanly with
  * IL_ERR_STOPPED, so no half-written file is left behind. */

@@ -20,6 +20,9 @@ static const subcommand subcommands[] = {
     {"train", cli_train, "train one network from flags; report its loss and accuracy"},
     {"eval", cli_eval, "evaluate a model saved by 'train --save' on a dataset"},
     {"list", cli_list, "list the initialization schemes, activations, outputs and datasets"},
+    {"run", cli_run, "run an experiment: every init x every seed, diagnostics, summary table"},
+    {"merge", cli_merge, "merge the slice folders of a sharded run (run --shard K/N)"},
+    {"report", cli_report, "draw a results folder's figures (gnuplot) and an HTML page"},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -43,6 +46,9 @@ static void print_help(FILE *out) {
                  "  initlab train --init he          XOR with a 2-8-1 network: reaches 100%% accuracy\n"
                  "  initlab train --init zero        the same from zero weights: it cannot, and says why\n"
                  "  initlab list                     what --init, --act, --output and --data accept\n"
+                 "  initlab run                      the default experiment: five inits, ten seeds, summary\n"
+                 "  initlab run experiments/02-near-linear-start.ini --out results/linear\n"
+                 "  initlab report results/linear    figures and an HTML page of that results folder\n"
                  "  initlab train --data fashion-mnist --layers 784,256,128,10 --act relu --init he \\\n"
                  "                --epochs 5\n"
                  "\n"

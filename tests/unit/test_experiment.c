@@ -121,7 +121,10 @@ static void test_default_experiment_is_esl_sum_of_sigmoids_with_five_inits_and_t
 
 static void test_default_ini_text_parses_to_exactly_the_default_experiment(void **state) {
     (void)state;
+    /* The embedded experiment is the key defaults with one change: it logs every 10th epoch. */
     il_experiment *expected = new_experiment();
+    assert_int_equal(expected->log_every_epochs, 1);
+    expected->log_every_epochs = 10;
     il_experiment *parsed = malloc(sizeof *parsed);
     assert_non_null(parsed);
     memset(parsed, 0x5a, sizeof *parsed); /* garbage: parse must set everything */
