@@ -102,7 +102,7 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
     if (isfinite(lin_end) && lin_end >= LINEAR_VERDICT)
         add_part(v, size, "still linear at end (R^2 %.3f)", lin_end, 0);
     else if (isfinite(lin_start) && isfinite(lin_end) && lin_start >= LINEAR_START)
-        add_part(v, size, "linear at start (R^2 %.2f), nonlinear at end (%.2f)", lin_start, lin_end);
+        add_part(v, size, "nearly linear at start (R^2 %.2f), R^2 %.2f at end", lin_start, lin_end);
 }
 
 /* ---- a text table -------------------------------------------------------------------------------------- */
