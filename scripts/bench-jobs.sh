@@ -41,7 +41,11 @@ else
     for _ in $(seq 1 "$runs"); do
       rm -rf "$scratch/out-$j"
       start=$(date +%s.%N)
-      $(command_for "$j") >/dev/null
+      $(command_for "$j") >/dev/null 2>"$scratch/stderr" || {
+        echo "bench-jobs: failed: $(command_for "$j")" >&2
+        cat "$scratch/stderr" >&2
+        exit 1
+      }
       end=$(date +%s.%N)
       echo "$end - $start" | bc -l >>"$scratch/times-$j"
     done

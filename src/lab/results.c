@@ -10,14 +10,18 @@
 #include <time.h>
 
 #include "initlab/fileio.h"
+#include "lab/csvread.h"
 #include "lab/runner_internal.h"
 
-/* The curve columns that get a <name>_wide.csv (when at least one run has a value for them). */
-static const char *const wide_metrics[] = {
-    "train_loss", "test_loss", "test_accuracy", "test_mse", "relative_test_error", "linearity", "weight_norm",
-    "grad_norm",  "saturated", "linear_region", "dead",     "distinct_units",
+/* The curves.csv columns the wide files read: the log point, then every column that gets a <name>_wide.csv
+ * (written when at least one run has a value for it). */
+static const char *const wide_columns[] = {
+    "epoch",     "step",        "train_loss", "test_loss", "test_accuracy", "test_mse", "relative_test_error",
+    "linearity", "weight_norm", "grad_norm",  "saturated", "linear_region", "dead",     "distinct_units",
 };
-#define N_WIDE (sizeof wide_metrics / sizeof wide_metrics[0])
+#define N_COLUMNS (sizeof wide_columns / sizeof wide_columns[0])
+#define N_WIDE    (N_COLUMNS - 2)
+#define METRIC(m) wide_columns[2 + (m)]
 
 static const char *merged_name(const il_result_file *file) {
     return strcmp(file->name, "run.csv") == 0 ? "runs.csv" : file->name;
@@ -85,28 +89,85 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
 
 /* ---- wide files ---------------------------------------------------------------------------------------- */
 
+/* One curves.csv row as the wide files need it. */
 typedef struct {
     size_t step;
-    char epoch[40];
-} log_key;
+    size_t init;          /* index into exp->inits */
+    char epoch[40];       /* the epoch cell as written */
+    double value[N_WIDE]; /* NAN where the cell is empty */
+} curve_point;
 
 typedef struct {
-    log_key *keys; /* (n_keys) sorted by step */
-    size_t n_keys, cap;
+    curve_point *points; /* (n) in plan order, then row order */
+    size_t n, cap;
+    size_t *steps;       /* (n_keys) the distinct log points, ascending */
+    const char **epochs; /* (n_keys) their epoch text */
+    size_t n_keys;
     double *sum;   /* (n_keys, n_inits, N_WIDE) */
     size_t *count; /* (n_keys, n_inits, N_WIDE) */
 } wide_table;
 
-static int key_compare(const void *a, const void *b) {
-    size_t x = ((const log_key *)a)->step, y = ((const log_key *)b)->step;
+static il_status read_points(wide_table *w, const char *path, size_t init, il_error *err) {
+    il_csvread r;
+    il_status st = il_csvread_open(&r, path, err);
+    if (st != IL_OK) return st;
+    int cols[N_COLUMNS];
+    st = il_csvread_columns(&r, wide_columns, N_COLUMNS, cols, "the curves.csv of initlab run", err);
+    int got = 1;
+    while (st == IL_OK && (st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+        if (w->n == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 1024;
+            curve_point *grown = realloc(w->points, cap * sizeof *grown);
+            if (!grown) {
+                st = il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
+                break;
+            }
+            w->points = grown;
+            w->cap = cap;
+        }
+        curve_point *p = &w->points[w->n++];
+        p->init = init;
+        snprintf(p->epoch, sizeof p->epoch, "%s", il_csvread_text(&r, cols[0]));
+        st = il_csvread_count(&r, cols[1], &p->step, err);
+        for (size_t m = 0; st == IL_OK && m < N_WIDE; m++)
+            st = il_csvread_number(&r, cols[2 + m], &p->value[m], err);
+    }
+    il_csvread_close(&r);
+    return st;
+}
+
+static int compare_points_by_step(const void *a, const void *b) {
+    size_t x = (*(const curve_point *const *)a)->step, y = (*(const curve_point *const *)b)->step;
     return (x > y) - (x < y);
+}
+
+/* The log points: every step any run logged (runs that diverged stop early), ascending. */
+static il_status collect_log_points(wide_table *w, il_error *err) {
+    const curve_point **order = malloc((w->n ? w->n : 1) * sizeof *order);
+    w->steps = malloc((w->n ? w->n : 1) * sizeof *w->steps);
+    w->epochs = malloc((w->n ? w->n : 1) * sizeof *w->epochs);
+    if (!order || !w->steps || !w->epochs) {
+        free(order);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
+    }
+    for (size_t i = 0; i < w->n; i++)
+        order[i] = &w->points[i];
+    qsort(order, w->n, sizeof *order, compare_points_by_step);
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->n_keys && w->steps[w->n_keys - 1] == order[i]->step) continue;
+        w->steps[w->n_keys] = order[i]->step;
+        w->epochs[w->n_keys] = order[i]->epoch;
+        w->n_keys++;
+    }
+    free(order);
+    return IL_OK;
 }
 
 static size_t key_find(const wide_table *w, size_t step) {
     size_t lo = 0, hi = w->n_keys;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->keys[mid].step < step)
+        if (w->steps[mid] < step)
             lo = mid + 1;
         else
             hi = mid;
@@ -114,62 +175,17 @@ static size_t key_find(const wide_table *w, size_t step) {
     return lo;
 }
 
-static il_status read_curves(il_csv_table *tables, char *const *ids, size_t n_ids, const char *dir, int *cols,
-                             il_error *err) {
-    char path[4096];
-    for (size_t i = 0; i < n_ids; i++) {
-        snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/curves.csv", dir, ids[i]);
-        il_status st = il_csv_table_read(&tables[i], path, err);
-        if (st != IL_OK) return st;
-        int *c = cols + i * (N_WIDE + 2);
-        c[0] = il_csv_table_column(&tables[i], "epoch");
-        c[1] = il_csv_table_column(&tables[i], "step");
-        for (size_t m = 0; m < N_WIDE; m++)
-            c[2 + m] = il_csv_table_column(&tables[i], wide_metrics[m]);
-        for (size_t m = 0; m < N_WIDE + 2; m++)
-            if (c[m] < 0)
-                return il_fail(err, IL_ERR_FORMAT, "%s: column %s is missing", path,
-                               m == 0   ? "epoch"
-                               : m == 1 ? "step"
-                                        : wide_metrics[m - 2]);
-    }
-    return IL_OK;
-}
-
 static il_status write_wide_files(const il_experiment *exp, const char *dir, char *const *ids,
                                   const size_t *init_of, size_t n_ids, il_error *err) {
-    il_csv_table *tables = calloc(n_ids ? n_ids : 1, sizeof *tables);
-    int *cols = malloc((n_ids ? n_ids : 1) * (N_WIDE + 2) * sizeof *cols);
     wide_table w = {0};
-    il_status st = tables && cols ? IL_OK : il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
-    if (st == IL_OK) st = read_curves(tables, ids, n_ids, dir, cols, err);
-
-    /* The log points: every step any run logged (runs that diverged stop early). */
+    il_status st = IL_OK;
+    char path[4096], name[64], buf[40];
     for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
-        const int *c = cols + i * (N_WIDE + 2);
-        for (size_t r = 0; r < tables[i].n_rows; r++) {
-            if (w.n_keys == w.cap) {
-                size_t cap = w.cap ? w.cap * 2 : 256;
-                log_key *grown = realloc(w.keys, cap * sizeof *grown);
-                if (!grown) {
-                    st = il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
-                    break;
-                }
-                w.keys = grown;
-                w.cap = cap;
-            }
-            log_key *k = &w.keys[w.n_keys++];
-            k->step = (size_t)strtoull(il_csv_table_cell(&tables[i], r, (size_t)c[1]), NULL, 10);
-            snprintf(k->epoch, sizeof k->epoch, "%s", il_csv_table_cell(&tables[i], r, (size_t)c[0]));
-        }
+        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/curves.csv", dir, ids[i]);
+        st = n < 0 || (size_t)n >= sizeof path ? il_fail(err, IL_ERR_USAGE, "%s: path too long", dir)
+                                               : read_points(&w, path, init_of[i], err);
     }
-    if (st == IL_OK && w.n_keys) {
-        qsort(w.keys, w.n_keys, sizeof *w.keys, key_compare);
-        size_t u = 1;
-        for (size_t i = 1; i < w.n_keys; i++)
-            if (w.keys[i].step != w.keys[u - 1].step) w.keys[u++] = w.keys[i];
-        w.n_keys = u;
-    }
+    if (st == IL_OK) st = collect_log_points(&w, err);
     size_t cells = w.n_keys * exp->n_inits * N_WIDE;
     if (st == IL_OK) {
         w.sum = calloc(cells ? cells : 1, sizeof *w.sum);
@@ -177,28 +193,22 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
         if (!w.sum || !w.count) st = il_fail(err, IL_ERR_NOMEM, "out of memory for the wide files");
     }
     /* Sums in plan order: the same bytes however the runs were spread over jobs or slices. */
-    for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
-        const int *c = cols + i * (N_WIDE + 2);
-        for (size_t r = 0; r < tables[i].n_rows; r++) {
-            size_t step = (size_t)strtoull(il_csv_table_cell(&tables[i], r, (size_t)c[1]), NULL, 10);
-            size_t k = key_find(&w, step);
-            for (size_t m = 0; m < N_WIDE; m++) {
-                double v = il_csv_table_number(&tables[i], r, (size_t)c[2 + m]);
-                if (!isfinite(v)) continue;
-                size_t at = (k * exp->n_inits + init_of[i]) * N_WIDE + m;
-                w.sum[at] += v;
-                w.count[at]++;
-            }
+    for (size_t i = 0; st == IL_OK && i < w.n; i++) {
+        const curve_point *p = &w.points[i];
+        size_t k = key_find(&w, p->step);
+        for (size_t m = 0; m < N_WIDE; m++) {
+            if (!isfinite(p->value[m])) continue;
+            size_t at = (k * exp->n_inits + p->init) * N_WIDE + m;
+            w.sum[at] += p->value[m];
+            w.count[at]++;
         }
     }
-    char path[4096], name[64], buf[40];
     for (size_t m = 0; st == IL_OK && m < N_WIDE; m++) {
         size_t any = 0;
-        for (size_t k = 0; k < w.n_keys; k++)
-            for (size_t j = 0; j < exp->n_inits; j++)
-                any += w.count[(k * exp->n_inits + j) * N_WIDE + m];
+        for (size_t c = m; c < cells; c += N_WIDE)
+            any += w.count[c];
         if (!any) continue;
-        snprintf(name, sizeof name, "%s_wide.csv", wide_metrics[m]);
+        snprintf(name, sizeof name, "%s_wide.csv", METRIC(m));
         st = il_lab_join(path, sizeof path, dir, name, err);
         il_atomic_file af;
         if (st == IL_OK) st = il_atomic_open(&af, path, err);
@@ -210,7 +220,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
         }
         fputc('\n', af.f);
         for (size_t k = 0; k < w.n_keys; k++) {
-            fputs(w.keys[k].epoch, af.f);
+            fputs(w.epochs[k], af.f);
             for (size_t j = 0; j < exp->n_inits; j++) {
                 size_t at = (k * exp->n_inits + j) * N_WIDE + m;
                 fputc(',', af.f);
@@ -220,11 +230,9 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
         }
         st = il_atomic_commit(&af, err);
     }
-    for (size_t i = 0; tables && i < n_ids; i++)
-        il_csv_table_free(&tables[i]);
-    free(tables);
-    free(cols);
-    free(w.keys);
+    free(w.points);
+    free(w.steps);
+    free(w.epochs);
     free(w.sum);
     free(w.count);
     return st;
@@ -386,20 +394,18 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
     }
     size_t complete = 0;
     if (st == IL_OK) st = il_lab_write_merged(exp, out_dir, &complete, err);
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, out_dir, "runs.csv", err);
+    il_csvread runs;
+    if (st == IL_OK) st = il_csvread_open(&runs, path, err);
     if (st == IL_OK) {
-        il_csv_table runs;
-        st = il_lab_join(path, sizeof path, out_dir, "runs.csv", err);
-        if (st == IL_OK) st = il_csv_table_read(&runs, path, err);
-        if (st == IL_OK) {
-            int col = il_csv_table_column(&runs, "status");
-            for (size_t r = 0; col >= 0 && r < runs.n_rows; r++) {
-                if (strcmp(il_csv_table_cell(&runs, r, (size_t)col), "diverged") == 0)
-                    report->runs_diverged++;
-                else
-                    report->runs_finished++;
-            }
-            il_csv_table_free(&runs);
+        int col = il_csvread_column(&runs, "status"), got = 1;
+        while (col >= 0 && (st = il_csvread_next(&runs, &got, err)) == IL_OK && got) {
+            if (strcmp(il_csvread_text(&runs, col), "diverged") == 0)
+                report->runs_diverged++;
+            else
+                report->runs_finished++;
         }
+        il_csvread_close(&runs);
         report->runs_missing = plan - complete;
     }
     il_meta_free(&first);

@@ -324,10 +324,10 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     progress(opt, "[%zu/%zu] %s: FAILED: %s", tally->done, tally->to_run, run.id, why);
 }
 
-/* Run the plan indices todo[0..n) with up to jobs workers at once. */
-static il_status run_pool(const il_experiment *exp, const il_data *data, const char *dir, const size_t *todo,
-                          size_t n, size_t jobs, const il_runner_options *opt, pool_tally *tally,
-                          int *stopped, il_error *err) {
+/* Run the plan indices pending[0..n) with up to jobs workers at once. */
+static il_status run_pool(const il_experiment *exp, const il_data *data, const char *dir,
+                          const size_t *pending, size_t n, size_t jobs, const il_runner_options *opt,
+                          pool_tally *tally, int *stopped, il_error *err) {
     worker *active = calloc(jobs, sizeof *active);
     struct pollfd *pfd = calloc(jobs, sizeof *pfd);
     if (!active || !pfd) {
@@ -347,7 +347,7 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
         }
         while (!*stopped && st == IL_OK && n_active < jobs && next < n) {
             il_plan_run run;
-            il_plan_get(exp, todo[next], &run);
+            il_plan_get(exp, pending[next], &run);
             char run_dir[4096];
             int len = snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id);
             if (len < 0 || (size_t)len >= sizeof run_dir) {
@@ -454,9 +454,10 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
 
     /* The plan of this slice, minus what a previous invocation finished. */
     size_t plan = report->runs_in_plan;
-    size_t *todo = st == IL_OK ? malloc((plan ? plan : 1) * sizeof *todo) : NULL;
-    if (st == IL_OK && !todo) st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
-    size_t n_todo = 0;
+    size_t *pending = st == IL_OK ? malloc((plan ? plan : 1) * sizeof *pending) : NULL;
+    if (st == IL_OK && !pending)
+        st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
+    size_t n_pending = 0;
     char path[4096];
     if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(path, err);
@@ -472,12 +473,12 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         if (opt->resume && il_lab_run_complete(dir, run.id))
             report->runs_skipped++;
         else
-            todo[n_todo++] = i;
+            pending[n_pending++] = i;
     }
-    if (jobs > n_todo) jobs = n_todo ? n_todo : 1;
+    if (jobs > n_pending) jobs = n_pending ? n_pending : 1;
     report->jobs = jobs;
 
-    pool_tally tally = {.to_run = n_todo};
+    pool_tally tally = {.to_run = n_pending};
     int stopped = 0, pool_started = st == IL_OK;
     if (pool_started) {
         char shard[64] = "";
@@ -487,15 +488,15 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         progress(opt, "results: %s", dir);
         progress(opt,
                  "plan: %zu runs (%zu inits x %zu seeds)%s; %zu already complete, %zu to run, %zu at once",
-                 plan, exp->n_inits, exp->n_seeds, shard, report->runs_skipped, n_todo, jobs);
-        st = run_pool(exp, data, dir, todo, n_todo, jobs, opt, &tally, &stopped, err);
+                 plan, exp->n_inits, exp->n_seeds, shard, report->runs_skipped, n_pending, jobs);
+        st = run_pool(exp, data, dir, pending, n_pending, jobs, opt, &tally, &stopped, err);
     }
     report->runs_executed = tally.done;
     report->runs_finished = tally.finished;
     report->runs_diverged = tally.diverged;
     report->runs_failed = tally.failed;
     report->runs_missing = report->runs_in_shard - report->runs_skipped - tally.finished - tally.diverged;
-    free(todo);
+    free(pending);
     if (!opt->data) il_data_free(&loaded);
 
     /* Merge whatever is complete, also after a stop or a failure: finished runs are never lost. */
@@ -519,6 +520,6 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (tally.failed)
         return il_fail(err, tally.first_failure,
                        "%zu of %zu runs failed (the others are merged in %s); first: %s", tally.failed,
-                       n_todo, dir, tally.first_failure_msg);
+                       n_pending, dir, tally.first_failure_msg);
     return IL_OK;
 }

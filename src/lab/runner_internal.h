@@ -1,6 +1,6 @@
 /* runner_internal.h - what the runner's source files share with each other and with nobody else:
- * the names and headers of the result files, a reader for the CSV files the runner itself wrote, the
- * meta file, and the step that turns a folder of per-run files into the merged files.
+ * the names and headers of the result files, the meta file, and the step that turns a folder of per-run
+ * files into the merged files. The CSV files are read back with lab/csvread.h.
  */
 #ifndef INITLAB_LAB_RUNNER_INTERNAL_H
 #define INITLAB_LAB_RUNNER_INTERNAL_H
@@ -39,28 +39,6 @@ typedef struct {
 /* IL_RESULT_FILE_COUNT entries; the last one is run.csv, whose merged form is runs.csv. */
 #define IL_RESULT_FILE_COUNT 5
 extern const il_result_file il_result_files[IL_RESULT_FILE_COUNT];
-
-/* ---- CSV reading (only of files the runner wrote) ------------------------------------------------------ */
-
-typedef struct {
-    size_t n_rows; /* data rows, header excluded */
-    size_t n_cols; /* columns of the header; every row has exactly these */
-    char **header; /* (n_cols) */
-    char **cells;  /* (n_rows, n_cols), row-major, NUL-terminated and unquoted */
-    char *storage; /* the text the cells point into */
-    char *name;    /* for messages */
-} il_csv_table;
-
-/* Parse CSV text (RFC 4180 quotes, '\n' or "\r\n" line ends). Rows with a different number of cells
- * than the header are refused with IL_ERR_FORMAT naming name and the line. *t is empty on failure. */
-il_status il_csv_table_parse(il_csv_table *t, const char *text, size_t size, const char *name, il_error *err);
-il_status il_csv_table_read(il_csv_table *t, const char *path, il_error *err);
-void il_csv_table_free(il_csv_table *t);
-/* Column index of name, or -1. */
-int il_csv_table_column(const il_csv_table *t, const char *name);
-const char *il_csv_table_cell(const il_csv_table *t, size_t row, size_t col);
-/* The cell as a number; NAN when empty or not a number. */
-double il_csv_table_number(const il_csv_table *t, size_t row, size_t col);
 
 /* ---- plan internals ------------------------------------------------------------------------------------ */
 

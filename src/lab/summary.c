@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/csvread.h"
 #include "lab/runner_internal.h"
 
 /* Verdict thresholds (docs/results.md). */
@@ -53,7 +54,7 @@ static const int from_every_run[M_COUNT] = {
     [M_LIN_START] = 1, [M_SAT_START] = 1, [M_DEAD_START] = 1, [M_HIDDEN] = 1};
 
 typedef struct {
-    const char *label;
+    char label[IL_NAME_MAX];
     size_t runs, diverged;
     double first_divergence, last_divergence;
     mean_acc m[M_COUNT];
@@ -102,7 +103,7 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
     if (isfinite(lin_end) && lin_end >= LINEAR_VERDICT)
         add_part(v, size, "still linear at end (R^2 %.3f)", lin_end, 0);
     else if (isfinite(lin_start) && isfinite(lin_end) && lin_start >= LINEAR_START)
-        add_part(v, size, "linear at start (R^2 %.2f), nonlinear at end (%.2f)", lin_start, lin_end);
+        add_part(v, size, "nearly linear at start (R^2 %.2f), R^2 %.2f at end", lin_start, lin_end);
 }
 
 /* ---- a text table -------------------------------------------------------------------------------------- */
@@ -150,97 +151,83 @@ static void cell_number(char *cell, const char *fmt, double v) {
         snprintf(cell, 80, "-");
 }
 
-il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
-    char path[4096];
-    il_meta meta = {0};
-    il_csv_table runs = {0};
-    il_status st = il_lab_join(path, sizeof path, results_dir, "meta", err);
-    if (st == IL_OK) st = il_meta_read(&meta, path, err);
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, results_dir, "runs.csv", err);
-    if (st == IL_OK) st = il_csv_table_read(&runs, path, err);
-    if (st != IL_OK) {
-        il_meta_free(&meta);
-        return st;
-    }
-    int col_init = il_csv_table_column(&runs, "init");
-    int col_status = il_csv_table_column(&runs, "status");
-    int col_div = il_csv_table_column(&runs, "diverged_epoch");
-    int cols[M_COUNT];
+/* Read runs.csv into one row per init, in the order the inits first appear (the plan's order).
+ * *rows is malloc'ed; *n_runs counts the data rows. */
+static il_status read_runs(const char *path, init_row **rows, size_t *n_inits, size_t *n_runs,
+                           il_error *err) {
+    *rows = NULL;
+    *n_inits = *n_runs = 0;
+    il_csvread r;
+    il_status st = il_csvread_open(&r, path, err);
+    if (st != IL_OK) return st;
+    enum { C_INIT = M_COUNT, C_STATUS, C_DIVERGED, N_COLS };
+    const char *names[N_COLS];
     for (size_t m = 0; m < M_COUNT; m++)
-        cols[m] = il_csv_table_column(&runs, metric_columns[m]);
-    for (size_t m = 0; m < M_COUNT; m++)
-        if (cols[m] < 0) col_init = -1;
-    if (col_init < 0 || col_status < 0 || col_div < 0) {
-        il_meta_free(&meta);
-        il_csv_table_free(&runs);
-        return il_fail(err, IL_ERR_FORMAT, "%s: not the runs.csv this version writes (a column is missing)",
-                       path);
-    }
-
-    /* Group the runs by init, in the order the inits first appear (the plan's order). */
-    init_row *rows = calloc(runs.n_rows ? runs.n_rows : 1, sizeof *rows);
-    text_table t = {0};
-    t.cells = calloc(runs.n_rows + 1, sizeof *t.cells);
-    if (!rows || !t.cells) {
-        free(rows);
-        free(t.cells);
-        il_meta_free(&meta);
-        il_csv_table_free(&runs);
-        return il_fail(err, IL_ERR_NOMEM, "out of memory");
-    }
-    size_t n_inits = 0;
-    for (size_t r = 0; r < runs.n_rows; r++) {
-        const char *label = il_csv_table_cell(&runs, r, (size_t)col_init);
+        names[m] = metric_columns[m];
+    names[C_INIT] = "init";
+    names[C_STATUS] = "status";
+    names[C_DIVERGED] = "diverged_epoch";
+    int cols[N_COLS];
+    st = il_csvread_columns(&r, names, N_COLS, cols, "the runs.csv of initlab run", err);
+    size_t cap = 0;
+    int got = 1;
+    while (st == IL_OK && (st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+        (*n_runs)++;
+        const char *label = il_csvread_text(&r, cols[C_INIT]);
         size_t i = 0;
-        while (i < n_inits && strcmp(rows[i].label, label) != 0)
+        while (i < *n_inits && strncmp((*rows)[i].label, label, sizeof(*rows)[i].label - 1) != 0)
             i++;
-        if (i == n_inits) rows[n_inits++].label = label;
-        init_row *row = &rows[i];
+        if (i == *n_inits) {
+            if (*n_inits == cap) {
+                cap = cap ? 2 * cap : 16;
+                init_row *grown = realloc(*rows, cap * sizeof *grown);
+                if (!grown) {
+                    st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                *rows = grown;
+            }
+            memset(&(*rows)[i], 0, sizeof(*rows)[i]);
+            snprintf((*rows)[i].label, sizeof(*rows)[i].label, "%s", label);
+            (*n_inits)++;
+        }
+        init_row *row = &(*rows)[i];
         row->runs++;
-        int diverged = strcmp(il_csv_table_cell(&runs, r, (size_t)col_status), "diverged") == 0;
+        int diverged = strcmp(il_csvread_text(&r, cols[C_STATUS]), "diverged") == 0;
         if (diverged) {
-            double e = il_csv_table_number(&runs, r, (size_t)col_div);
+            double e = NAN;
+            st = il_csvread_number(&r, cols[C_DIVERGED], &e, err);
             if (row->diverged == 0 || e < row->first_divergence) row->first_divergence = e;
             if (row->diverged == 0 || e > row->last_divergence) row->last_divergence = e;
             row->diverged++;
         }
-        for (size_t m = 0; m < M_COUNT; m++)
-            if (!diverged || from_every_run[m])
-                acc_add(&row->m[m], il_csv_table_number(&runs, r, (size_t)cols[m]));
+        for (size_t m = 0; st == IL_OK && m < M_COUNT; m++) {
+            double v;
+            st = il_csvread_number(&r, cols[m], &v, err);
+            if (!diverged || from_every_run[m]) acc_add(&row->m[m], v);
+        }
     }
-
-    const char *activation = il_meta_get(&meta, "hidden_activation");
-    const char *layers = il_meta_get(&meta, "hidden_layers");
-    size_t hidden_layers = 0;
-    if (layers && *layers) {
-        hidden_layers = 1;
-        for (const char *p = layers; *p; p++)
-            hidden_layers += *p == ',';
+    il_csvread_close(&r);
+    if (st != IL_OK) {
+        free(*rows);
+        *rows = NULL;
+        *n_inits = 0;
     }
-    for (size_t i = 0; i < n_inits; i++)
-        make_verdict(&rows[i], activation && *activation ? activation : "hidden", hidden_layers);
+    return st;
+}
 
-    /* Which columns this folder has values for. */
-    int has_acc = 0, has_rel = 0, has_mse = 0, has_sat = 0, has_dead = 0, best = -1;
+/* The table: a header row, then one row per init, with only the columns this folder has values for. */
+static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
+    int has_acc = 0, has_rel = 0, has_mse = 0, has_sat = 0, has_dead = 0;
     for (size_t i = 0; i < n_inits; i++) {
         has_acc |= rows[i].m[M_ACCURACY].n > 0;
         has_rel |= rows[i].m[M_RELATIVE].n > 0;
         has_mse |= rows[i].m[M_MSE].n > 0;
         has_sat |= rows[i].m[M_SAT_START].n > 0;
         has_dead |= rows[i].m[M_DEAD_START].n > 0;
-        double loss = acc_mean(&rows[i].m[M_TEST]);
-        if (isfinite(loss) && (best < 0 || loss < acc_mean(&rows[best].m[M_TEST]))) best = (int)i;
     }
-    if (best >= 0 && n_inits > 1) {
-        init_row *b = &rows[best];
-        size_t used = strlen(b->verdict);
-        snprintf(b->verdict + used, sizeof b->verdict - used, "%slowest test loss", used ? "; " : "");
-    }
-    for (size_t i = 0; i < n_inits; i++)
-        if (!rows[i].verdict[0]) snprintf(rows[i].verdict, sizeof rows[i].verdict, "trained normally");
-
     size_t c = 0;
-    char(*h)[80] = t.cells[0];
+    char(*h)[80] = t->cells[0];
     snprintf(h[c++], 80, "init");
     snprintf(h[c++], 80, "runs");
     snprintf(h[c++], 80, "train loss");
@@ -253,10 +240,10 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
     if (has_dead) snprintf(h[c++], 80, "dead");
     snprintf(h[c++], 80, "linearity start -> end");
     snprintf(h[c++], 80, "verdict");
-    t.n_cols = c;
+    t->n_cols = c;
     for (size_t i = 0; i < n_inits; i++) {
         const init_row *r = &rows[i];
-        char(*cell)[80] = t.cells[i + 1];
+        char(*cell)[80] = t->cells[i + 1];
         c = 0;
         snprintf(cell[c++], 80, "%s", r->label);
         snprintf(cell[c++], 80, "%zu", r->runs);
@@ -278,46 +265,88 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
                 cell_number(cell[c++], "%.0f%% -> -", 100 * a);
         }
         if (has_dead) cell_number(cell[c++], "%.0f%%", 100 * acc_mean(&r->m[M_DEAD_END]));
-        double a = acc_mean(&r->m[M_LIN_START]), b = acc_mean(&r->m[M_LIN_END]);
         char sa[32], sb[32];
-        cell_number(sa, "%.3f", a);
-        cell_number(sb, "%.3f", b);
+        cell_number(sa, "%.3f", acc_mean(&r->m[M_LIN_START]));
+        cell_number(sb, "%.3f", acc_mean(&r->m[M_LIN_END]));
         snprintf(cell[c++], 80, "%s -> %s", sa, sb);
         snprintf(cell[c++], 80, "%s", r->verdict);
     }
-    t.n_rows = n_inits + 1;
+    t->n_rows = n_inits + 1;
+}
+
+il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
+    char path[4096];
+    il_meta meta = {0};
+    init_row *rows = NULL;
+    size_t n_inits = 0, n_runs = 0;
+    il_status st = il_lab_join(path, sizeof path, results_dir, "meta", err);
+    if (st == IL_OK) st = il_meta_read(&meta, path, err);
+    if (st == IL_OK) st = il_lab_join(path, sizeof path, results_dir, "runs.csv", err);
+    if (st == IL_OK) st = read_runs(path, &rows, &n_inits, &n_runs, err);
+    text_table t = {0};
+    if (st == IL_OK && !(t.cells = calloc(n_inits + 1, sizeof *t.cells)))
+        st = il_fail(err, IL_ERR_NOMEM, "out of memory");
+    if (st != IL_OK) {
+        free(rows);
+        il_meta_free(&meta);
+        return st;
+    }
+
+    const char *activation = il_meta_get(&meta, "hidden_activation");
+    const char *layers = il_meta_get(&meta, "hidden_layers");
+    size_t hidden_layers = 0;
+    if (layers && *layers) {
+        hidden_layers = 1;
+        for (const char *p = layers; *p; p++)
+            hidden_layers += *p == ',';
+    }
+    int best = -1;
+    for (size_t i = 0; i < n_inits; i++) {
+        make_verdict(&rows[i], activation && *activation ? activation : "hidden", hidden_layers);
+        double loss = acc_mean(&rows[i].m[M_TEST]);
+        if (isfinite(loss) && (best < 0 || loss < acc_mean(&rows[best].m[M_TEST]))) best = (int)i;
+    }
+    if (best >= 0 && n_inits > 1) {
+        init_row *b = &rows[best];
+        size_t used = strlen(b->verdict);
+        snprintf(b->verdict + used, sizeof b->verdict - used, "%slowest test loss", used ? "; " : "");
+    }
+    for (size_t i = 0; i < n_inits; i++)
+        if (!rows[i].verdict[0]) snprintf(rows[i].verdict, sizeof rows[i].verdict, "trained normally");
+    fill_table(&t, rows, n_inits);
 
     const char *name = il_meta_get(&meta, "experiment");
     const char *data = il_meta_get(&meta, "data_description");
     const char *planned = il_meta_get(&meta, "runs_in_plan");
     const char *shard = il_meta_get(&meta, "shard");
-    fprintf(out, "Experiment %s: %zu runs in %s", name ? name : "(unnamed)", runs.n_rows, results_dir);
-    if (planned)
-        fprintf(out, " (the plan has %s%s%s)", planned, shard && strcmp(shard, "all") != 0 ? ", slice " : "",
-                shard && strcmp(shard, "all") != 0 ? shard : "");
+    int slice = shard && strncmp(shard, "all", 3) != 0; /* "all" or "all (merged)" is the whole plan */
+    fprintf(out, "Experiment %s: %zu runs in %s", name ? name : "(unnamed)", n_runs, results_dir);
+    if (planned) fprintf(out, " (the plan has %s%s%s)", planned, slice ? ", slice " : "", slice ? shard : "");
     fputc('\n', out);
     if (data && *data) fprintf(out, "Data: %s\n", data);
     fputc('\n', out);
     print_table(out, &t);
     fputc('\n', out);
-    fputs("Means over each init's seeds; final values over the runs that did not diverge. Linearity is the "
-          "R^2 of\n"
-          "the best linear fit of the outputs on the inputs over the probe samples (1 = the net is linear), "
-          "at\n"
-          "epoch 0 and at the end. Saturated: share of hidden unit-sample pairs in the flat part of the\n"
-          "activation",
-          out);
+    fputs(
+        "Means over each init's seeds; final values over the runs that did not diverge. Linearity is the R^2 "
+        "of\nthe best linear fit of the outputs on the inputs over the probe samples (1 = the net is "
+        "linear), "
+        "at\nepoch 0 and at the end. Saturated: share of hidden unit-sample pairs in the flat part of the\n"
+        "activation",
+        out);
+    int has_rel = 0;
+    for (size_t i = 0; i < n_inits; i++)
+        has_rel |= rows[i].m[M_RELATIVE].n > 0;
     fputs(has_rel ? ". test/Bayes: test MSE divided by the Bayes error (1 is the best possible).\n" : ".\n",
           out);
-    if (planned && shard && strcmp(shard, "all") == 0) {
+    if (planned && !slice) {
         size_t plan = (size_t)strtoull(planned, NULL, 10);
-        if (plan > runs.n_rows)
-            fprintf(out, "%zu of %zu runs are missing: continue them with --resume --out %s\n",
-                    plan - runs.n_rows, plan, results_dir);
+        if (plan > n_runs)
+            fprintf(out, "%zu of %zu runs are missing: continue them with --resume --out %s\n", plan - n_runs,
+                    plan, results_dir);
     }
     free(rows);
     free(t.cells);
     il_meta_free(&meta);
-    il_csv_table_free(&runs);
     return IL_OK;
 }

@@ -165,38 +165,8 @@ static void test_each_epoch_order_is_a_new_permutation_from_the_seed(void **stat
         assert_int_equal(seen[i], 1);
 }
 
-/* ---- CSV reader and meta
- * ------------------------------------------------------------------------------------ */
-
-static void test_the_csv_reader_unquotes_cells_with_commas_quotes_and_newlines(void **state) {
-    (void)state;
-    const char *text = "init,seed,note\n\"a,b\",1,\"say \"\"hi\"\"\"\nplain,2,\"two\nlines\"\r\nlast,3,\n";
-    il_csv_table t;
-    assert_int_equal(il_csv_table_parse(&t, text, strlen(text), "t.csv", NULL), IL_OK);
-    assert_int_equal(t.n_cols, 3);
-    assert_int_equal(t.n_rows, 3);
-    assert_string_equal(il_csv_table_cell(&t, 0, 0), "a,b");
-    assert_string_equal(il_csv_table_cell(&t, 0, 2), "say \"hi\"");
-    assert_string_equal(il_csv_table_cell(&t, 1, 2), "two\nlines");
-    assert_string_equal(il_csv_table_cell(&t, 2, 2), "");
-    assert_true(isnan(il_csv_table_number(&t, 2, 2)));
-    assert_true(il_csv_table_number(&t, 2, 1) == 3.0);
-    assert_int_equal(il_csv_table_column(&t, "note"), 2);
-    assert_int_equal(il_csv_table_column(&t, "missing"), -1);
-    il_csv_table_free(&t);
-}
-
-static void test_the_csv_reader_refuses_a_row_of_the_wrong_width_naming_the_line(void **state) {
-    (void)state;
-    const char *text = "a,b\n1,2\n3\n";
-    il_csv_table t;
-    il_error err;
-    assert_int_equal(il_csv_table_parse(&t, text, strlen(text), "bad.csv", &err), IL_ERR_FORMAT);
-    assert_non_null(strstr(err.msg, "bad.csv: line 3"));
-    const char *open_quote = "a\n\"never closed\n";
-    assert_int_equal(il_csv_table_parse(&t, open_quote, strlen(open_quote), "q.csv", &err), IL_ERR_FORMAT);
-    assert_non_null(strstr(err.msg, "not closed"));
-}
+/* ---- meta ------------------------------------------------------------------------------------------------
+ */
 
 static void test_meta_round_trips_and_keeps_values_on_one_line(void **state) {
     (void)state;
@@ -383,8 +353,6 @@ int main(void) {
         cmocka_unit_test(test_shards_split_the_plan_into_disjoint_slices_that_cover_it),
         cmocka_unit_test(test_probe_samples_are_distinct_sorted_and_depend_on_the_seed_only),
         cmocka_unit_test(test_each_epoch_order_is_a_new_permutation_from_the_seed),
-        cmocka_unit_test(test_the_csv_reader_unquotes_cells_with_commas_quotes_and_newlines),
-        cmocka_unit_test(test_the_csv_reader_refuses_a_row_of_the_wrong_width_naming_the_line),
         cmocka_unit_test(test_meta_round_trips_and_keeps_values_on_one_line),
         cmocka_unit_test(test_merged_files_follow_the_plan_order_and_skip_incomplete_runs),
         cmocka_unit_test(test_wide_files_hold_the_mean_over_seeds_per_init_and_leave_missing_values_empty),

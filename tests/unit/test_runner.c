@@ -24,6 +24,7 @@
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 #include "initlab/train.h"
+#include "lab/csvread.h"
 #include "lab/runner_internal.h"
 #include "testutil.h"
 
@@ -148,6 +149,66 @@ static char *fresh_dir(const char *tag) {
     return dir;
 }
 
+/* ---- reading result files ------------------------------------------------------------------------------ */
+
+/* A CSV file read whole through the project's reader, for random access in assertions. */
+typedef struct {
+    size_t n_rows, n_cols;
+    char **header; /* (n_cols) */
+    char **cells;  /* (n_rows, n_cols) */
+} table;
+
+static char *copy_text(const char *s) {
+    char *d = malloc(strlen(s) + 1);
+    assert_non_null(d);
+    return strcpy(d, s);
+}
+
+static il_status table_read(table *t, const char *path, il_error *err) {
+    memset(t, 0, sizeof *t);
+    il_csvread r;
+    il_status st = il_csvread_open(&r, path, err);
+    if (st != IL_OK) return st;
+    t->n_cols = r.n_cols;
+    t->header = calloc(r.n_cols, sizeof *t->header);
+    for (size_t c = 0; c < r.n_cols; c++)
+        t->header[c] = copy_text(r.header[c]);
+    size_t cap = 0;
+    int got = 1;
+    while ((st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+        if (t->n_rows == cap) {
+            cap = cap ? 2 * cap : 64;
+            t->cells = realloc(t->cells, cap * t->n_cols * sizeof *t->cells);
+            assert_non_null(t->cells);
+        }
+        for (size_t c = 0; c < t->n_cols; c++)
+            t->cells[t->n_rows * t->n_cols + c] = copy_text(r.cells[c]);
+        t->n_rows++;
+    }
+    il_csvread_close(&r);
+    return st;
+}
+
+static void table_free(table *t) {
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    for (size_t c = 0; c < t->n_cols; c++)
+        free(t->header[c]);
+    free(t->cells);
+    free(t->header);
+    memset(t, 0, sizeof *t);
+}
+
+static const char *table_cell(const table *t, size_t row, size_t col) {
+    return t->cells[row * t->n_cols + col];
+}
+
+static int table_column(const table *t, const char *name) {
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strcmp(t->header[c], name) == 0) return (int)c;
+    return -1;
+}
+
 /* ---- comparing folders --------------------------------------------------------------------------------- */
 
 /* Every CSV under dir (top level and runs/<id>/), as relative paths, sorted. */
@@ -225,19 +286,19 @@ static void assert_clean_folder(const char *dir) {
     static char names[256][600];
     size_t n = list_csvs(dir, names, 256);
     for (size_t i = 0; i < n; i++) {
-        il_csv_table t;
+        table t;
         il_error err;
-        if (il_csv_table_read(&t, path_in(dir, names[i]), &err) != IL_OK) fail_msg("%s", err.msg);
+        if (table_read(&t, path_in(dir, names[i]), &err) != IL_OK) fail_msg("%s", err.msg);
         for (size_t r = 0; r < t.n_rows; r++) {
             for (size_t c = 0; c < t.n_cols; c++) {
-                const char *text = il_csv_table_cell(&t, r, c);
+                const char *text = table_cell(&t, r, c);
                 char *end;
                 double v = strtod(text, &end);
                 if (*text && !*end && !isfinite(v))
                     fail_msg("%s row %zu column %s holds \"%s\"", names[i], r + 1, t.header[c], text);
             }
         }
-        il_csv_table_free(&t);
+        table_free(&t);
     }
     char command[4200];
     snprintf(command, sizeof command, "find '%s' -name '*.tmp.*' | wc -l", dir);
@@ -340,13 +401,13 @@ static void test_two_inits_with_one_seed_see_the_same_batches_data_and_probe_sam
 /* ---- the epoch-0 row
  * ------------------------------------------------------------------------------------------ */
 
-static const char *cell(const il_csv_table *t, size_t row, const char *column) {
-    int c = il_csv_table_column(t, column);
+static const char *cell(const table *t, size_t row, const char *column) {
+    int c = table_column(t, column);
     if (c < 0) fail_msg("column %s missing", column);
-    return il_csv_table_cell(t, row, (size_t)c);
+    return table_cell(t, row, (size_t)c);
 }
 
-static void assert_cell_is(const il_csv_table *t, size_t row, const char *column, double expected) {
+static void assert_cell_is(const table *t, size_t row, const char *column, double expected) {
     char buf[40];
     il_csv_number(buf, sizeof buf, expected);
     if (strcmp(cell(t, row, column), buf) != 0)
@@ -386,9 +447,9 @@ static void test_the_epoch_zero_row_equals_a_direct_probe_of_the_initialized_net
     il_eval train = il_net_evaluate(net, data.train.x, data.train.y, 40);
     il_eval test = il_net_evaluate(net, data.test.x, data.test.y, 200);
 
-    il_csv_table curves, lay;
-    assert_int_equal(il_csv_table_read(&curves, path_in(dir, "curves.csv"), NULL), IL_OK);
-    assert_int_equal(il_csv_table_read(&lay, path_in(dir, "layers.csv"), NULL), IL_OK);
+    table curves, lay;
+    assert_int_equal(table_read(&curves, path_in(dir, "curves.csv"), NULL), IL_OK);
+    assert_int_equal(table_read(&lay, path_in(dir, "layers.csv"), NULL), IL_OK);
     assert_string_equal(cell(&curves, 0, "epoch"), "0");
     assert_string_equal(cell(&curves, 0, "step"), "0");
     assert_cell_is(&curves, 0, "train_loss", train.loss);
@@ -428,8 +489,8 @@ static void test_the_epoch_zero_row_equals_a_direct_probe_of_the_initialized_net
     assert_string_equal(cell(&curves, 2, "epoch"), "1");
     assert_string_equal(cell(&curves, 2, "step"), "4");
     assert_int_equal(curves.n_rows, 5); /* 0, 0.5, 1, 2, 3 */
-    il_csv_table_free(&curves);
-    il_csv_table_free(&lay);
+    table_free(&curves);
+    table_free(&lay);
     il_probe_free(probe);
     il_net_free(net);
     il_data_free(&data);
@@ -463,8 +524,8 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
     assert_int_equal(report.runs_failed, 0);
     assert_int_equal(report.runs_missing, 0);
 
-    il_csv_table runs;
-    assert_int_equal(il_csv_table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
+    table runs;
+    assert_int_equal(table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
     assert_int_equal(runs.n_rows, 4);
     for (size_t r = 0; r < 4; r++) {
         int is_large = strcmp(cell(&runs, r, "init"), "large") == 0;
@@ -473,7 +534,7 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
         assert_string_equal(cell(&runs, r, "test_loss")[0] ? "value" : "empty", is_large ? "empty" : "value");
         if (!is_large) assert_string_equal(cell(&runs, r, "epochs"), "3");
     }
-    il_csv_table_free(&runs);
+    table_free(&runs);
     assert_clean_folder(dir);
 
     /* With the threshold out of reach only overflow can stop it: Inf or NaN in the loss or the weights. */
@@ -487,11 +548,11 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
     assert_int_equal(outcome.status, IL_RUN_DIVERGED);
     assert_true(outcome.diverged_epoch >= 1 && outcome.diverged_epoch <= 50);
     assert_true(isnan(outcome.test_loss));
-    il_csv_table curves;
-    assert_int_equal(il_csv_table_read(&curves, path_in(run_dir, "curves.csv"), NULL), IL_OK);
+    table curves;
+    assert_int_equal(table_read(&curves, path_in(run_dir, "curves.csv"), NULL), IL_OK);
     /* Rows stop before the divergence: the last logged epoch is earlier than the epoch it diverged in. */
     assert_true(strtod(cell(&curves, curves.n_rows - 1, "epoch"), NULL) < outcome.diverged_epoch);
-    il_csv_table_free(&curves);
+    table_free(&curves);
     assert_clean_folder(run_dir);
 
     char *text = NULL;
@@ -542,10 +603,10 @@ static void test_a_stopped_sweep_keeps_finished_runs_and_resume_runs_only_the_re
     assert_non_null(strstr(err.msg, "--resume"));
     assert_int_equal(report.runs_executed, 2);
     assert_int_equal(report.runs_missing, 2);
-    il_csv_table runs;
-    assert_int_equal(il_csv_table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
+    table runs;
+    assert_int_equal(table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
     assert_int_equal(runs.n_rows, 2); /* what finished is merged already */
-    il_csv_table_free(&runs);
+    table_free(&runs);
 
     /* Without --resume the folder is refused; with it only the two missing runs are trained. */
     stop = 0;
@@ -629,10 +690,10 @@ static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(v
     assert_int_equal(WEXITSTATUS(status), 130);
 
     /* Whatever finished is merged, nothing is half-written. */
-    il_csv_table runs;
-    assert_int_equal(il_csv_table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
+    table runs;
+    assert_int_equal(table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
     size_t kept = runs.n_rows;
-    il_csv_table_free(&runs);
+    table_free(&runs);
     assert_true(kept >= 1 && kept < 24);
     assert_clean_folder(dir);
     il_runner_options opt = options(dir, &data, 2);
@@ -862,35 +923,35 @@ static void test_the_folder_holds_config_meta_and_wide_files_with_one_column_per
     const char *wide[] = {"test_loss_wide.csv",   "train_loss_wide.csv",         "saturated_wide.csv",
                           "linearity_wide.csv",   "distinct_units_wide.csv",     "grad_norm_wide.csv",
                           "weight_norm_wide.csv", "relative_test_error_wide.csv"};
-    il_csv_table curves;
-    assert_int_equal(il_csv_table_read(&curves, path_in(dir, "curves.csv"), NULL), IL_OK);
+    table curves;
+    assert_int_equal(table_read(&curves, path_in(dir, "curves.csv"), NULL), IL_OK);
     for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
-        il_csv_table t;
-        if (il_csv_table_read(&t, path_in(dir, wide[i]), &err) != IL_OK) fail_msg("%s", err.msg);
+        table t;
+        if (table_read(&t, path_in(dir, wide[i]), &err) != IL_OK) fail_msg("%s", err.msg);
         assert_int_equal(t.n_cols, 4);
         assert_string_equal(t.header[0], "epoch");
         assert_string_equal(t.header[1], "zero");
         assert_string_equal(t.header[2], "uniform");
         assert_string_equal(t.header[3], "xavier");
         assert_int_equal(t.n_rows, 5); /* epochs 0, 0.5, 1, 2, 3 */
-        il_csv_table_free(&t);
+        table_free(&t);
     }
     /* The test loss of uniform at epoch 3 is the mean of its two seeds' values in curves.csv. */
     double sum = 0;
     for (size_t r = 0; r < curves.n_rows; r++)
         if (strcmp(cell(&curves, r, "init"), "uniform") == 0 && strcmp(cell(&curves, r, "epoch"), "3") == 0)
             sum += strtod(cell(&curves, r, "test_loss"), NULL);
-    il_csv_table t;
-    assert_int_equal(il_csv_table_read(&t, path_in(dir, "test_loss_wide.csv"), NULL), IL_OK);
-    assert_string_equal(il_csv_table_cell(&t, 4, 0), "3");
+    table t;
+    assert_int_equal(table_read(&t, path_in(dir, "test_loss_wide.csv"), NULL), IL_OK);
+    assert_string_equal(table_cell(&t, 4, 0), "3");
     assert_cell_is(&t, 4, "uniform", sum / 2);
-    il_csv_table_free(&t);
-    il_csv_table_free(&curves);
+    table_free(&t);
+    table_free(&curves);
     /* Histograms at epoch 0 and at the end: 2 points x 3 inits x 2 seeds x 2 layers x 40 bins. */
-    il_csv_table hist;
-    assert_int_equal(il_csv_table_read(&hist, path_in(dir, "histograms.csv"), NULL), IL_OK);
+    table hist;
+    assert_int_equal(table_read(&hist, path_in(dir, "histograms.csv"), NULL), IL_OK);
     assert_int_equal(hist.n_rows, 2 * 3 * 2 * 2 * IL_HIST_BINS);
-    il_csv_table_free(&hist);
+    table_free(&hist);
     assert_clean_folder(dir);
     il_data_free(&data);
     free(dir);
