@@ -108,11 +108,12 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
 
 /* ---- a text table -------------------------------------------------------------------------------------- */
 
-#define MAX_COLS 12
+#define MAX_COLS  12
+#define CELL_SIZE 288 /* a verdict (up to 256 bytes) fits whole */
 
 typedef struct {
     size_t n_rows, n_cols;
-    char (*cells)[MAX_COLS][80]; /* (n_rows, MAX_COLS) */
+    char (*cells)[MAX_COLS][CELL_SIZE]; /* (n_rows, MAX_COLS) */
 } text_table;
 
 static void print_table(FILE *out, const text_table *t) {
@@ -146,9 +147,9 @@ static void print_table(FILE *out, const text_table *t) {
 
 static void cell_number(char *cell, const char *fmt, double v) {
     if (isfinite(v))
-        snprintf(cell, 80, fmt, v);
+        snprintf(cell, CELL_SIZE, fmt, v);
     else
-        snprintf(cell, 80, "-");
+        snprintf(cell, CELL_SIZE, "-");
 }
 
 /* Read runs.csv into one row per init, in the order the inits first appear (the plan's order).
@@ -227,26 +228,26 @@ static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
         has_dead |= rows[i].m[M_DEAD_START].n > 0;
     }
     size_t c = 0;
-    char(*h)[80] = t->cells[0];
-    snprintf(h[c++], 80, "init");
-    snprintf(h[c++], 80, "runs");
-    snprintf(h[c++], 80, "train loss");
-    snprintf(h[c++], 80, "test loss");
-    if (has_acc) snprintf(h[c++], 80, "accuracy");
-    if (has_rel) snprintf(h[c++], 80, "test/Bayes");
-    if (!has_rel && has_mse) snprintf(h[c++], 80, "test MSE");
-    snprintf(h[c++], 80, "distinct units");
-    if (has_sat) snprintf(h[c++], 80, "saturated");
-    if (has_dead) snprintf(h[c++], 80, "dead");
-    snprintf(h[c++], 80, "linearity start -> end");
-    snprintf(h[c++], 80, "verdict");
+    char(*h)[CELL_SIZE] = t->cells[0];
+    snprintf(h[c++], CELL_SIZE, "init");
+    snprintf(h[c++], CELL_SIZE, "runs");
+    snprintf(h[c++], CELL_SIZE, "train loss");
+    snprintf(h[c++], CELL_SIZE, "test loss");
+    if (has_acc) snprintf(h[c++], CELL_SIZE, "accuracy");
+    if (has_rel) snprintf(h[c++], CELL_SIZE, "test/Bayes");
+    if (!has_rel && has_mse) snprintf(h[c++], CELL_SIZE, "test MSE");
+    snprintf(h[c++], CELL_SIZE, "distinct units");
+    if (has_sat) snprintf(h[c++], CELL_SIZE, "saturated");
+    if (has_dead) snprintf(h[c++], CELL_SIZE, "dead");
+    snprintf(h[c++], CELL_SIZE, "linearity start -> end");
+    snprintf(h[c++], CELL_SIZE, "verdict");
     t->n_cols = c;
     for (size_t i = 0; i < n_inits; i++) {
         const init_row *r = &rows[i];
-        char(*cell)[80] = t->cells[i + 1];
+        char(*cell)[CELL_SIZE] = t->cells[i + 1];
         c = 0;
-        snprintf(cell[c++], 80, "%s", r->label);
-        snprintf(cell[c++], 80, "%zu", r->runs);
+        snprintf(cell[c++], CELL_SIZE, "%s", r->label);
+        snprintf(cell[c++], CELL_SIZE, "%zu", r->runs);
         cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_TRAIN]));
         cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_TEST]));
         if (has_acc) cell_number(cell[c++], "%.1f%%", 100 * acc_mean(&r->m[M_ACCURACY]));
@@ -254,13 +255,13 @@ static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
         if (!has_rel && has_mse) cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_MSE]));
         double distinct = acc_mean(&r->m[M_DISTINCT_END]), hidden = acc_mean(&r->m[M_HIDDEN]);
         if (isfinite(distinct) && isfinite(hidden))
-            snprintf(cell[c++], 80, "%.3g of %.0f", distinct, hidden);
+            snprintf(cell[c++], CELL_SIZE, "%.3g of %.0f", distinct, hidden);
         else
-            snprintf(cell[c++], 80, "-");
+            snprintf(cell[c++], CELL_SIZE, "-");
         if (has_sat) {
             double a = acc_mean(&r->m[M_SAT_START]), b = acc_mean(&r->m[M_SAT_END]);
             if (isfinite(a) && isfinite(b))
-                snprintf(cell[c++], 80, "%.0f%% -> %.0f%%", 100 * a, 100 * b);
+                snprintf(cell[c++], CELL_SIZE, "%.0f%% -> %.0f%%", 100 * a, 100 * b);
             else
                 cell_number(cell[c++], "%.0f%% -> -", 100 * a);
         }
@@ -268,8 +269,8 @@ static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
         char sa[32], sb[32];
         cell_number(sa, "%.3f", acc_mean(&r->m[M_LIN_START]));
         cell_number(sb, "%.3f", acc_mean(&r->m[M_LIN_END]));
-        snprintf(cell[c++], 80, "%s -> %s", sa, sb);
-        snprintf(cell[c++], 80, "%s", r->verdict);
+        snprintf(cell[c++], CELL_SIZE, "%s -> %s", sa, sb);
+        snprintf(cell[c++], CELL_SIZE, "%s", r->verdict);
     }
     t->n_rows = n_inits + 1;
 }
