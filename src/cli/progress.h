@@ -19,7 +19,7 @@ typedef struct {
     double start;     /* cli_now() when the run started */
     double last_draw; /* when the live line was last redrawn (redraws are throttled) */
     int drawn_length; /* characters of the live line on screen; 0 = none */
-    char status[160]; /* the latest losses, kept on the live line while an epoch runs */
+    char status[256]; /* the latest losses, kept on the live line while an epoch runs */
 } cli_progress;
 
 /* Choose the mode (quiet, else a bar if stderr is a terminal, else lines) and start the clock. */
