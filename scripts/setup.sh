@@ -18,7 +18,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Libraries and tools the build and the main job need.
 core_packages=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libstb-dev zlib1g-dev
-  libinih-dev gnuplot-nox dataset-fashion-mnist)
+  libinih-dev gnuplot-nox fonts-dejavu-core dataset-fashion-mnist)
 # Extra for the full test suite: clang's libFuzzer and sanitizers, a browser to check the HTML report,
 # and a spreadsheet to check that the CSVs open as numbers.
 test_packages=(clang libclang-rt-14-dev chromium libreoffice-calc-nogui)
