@@ -111,7 +111,8 @@ static void test_main_help_names_every_subcommand_and_the_exit_codes(void **stat
     (void)state;
     char *out = NULL;
     assert_int_equal(run(&out, "--help"), 0);
-    const char *words[] = {"train", "eval", "list", "--version", "Exit status", "2 usage"};
+    const char *words[] = {"train",  "eval",      "list",        "run",    "merge",
+                           "report", "--version", "Exit status", "2 usage"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         assert_contains(out, words[i]);
     free(out);
@@ -473,6 +474,103 @@ static void test_eval_of_a_missing_model_is_a_runtime_error(void **state) {
     free(out);
 }
 
+/* ---- run and merge ---------------------------------------------- */
+
+/* A small experiment: two inits, two seeds, 20 epochs on a reduced ESL test set (a second or two). */
+#define SMALL_RUN                                                                                            \
+    "--epochs 20 --seeds 2 --set 'inits.list=zero, he' --set data.source=esl-sigmoids:test=200 --quiet"
+
+static void test_help_of_run_and_merge_mentions_every_flag(void **state) {
+    (void)state;
+    const char *run_flags[] = {"--epochs", "--seeds", "--set",       "--out",   "--jobs",
+                               "--resume", "--shard", "--no-timing", "--quiet", "--help"};
+    char *out = NULL;
+    assert_int_equal(run(&out, "run --help"), 0);
+    assert_contains(out, "Usage: initlab run [EXPERIMENT.ini]");
+    for (size_t i = 0; i < sizeof run_flags / sizeof run_flags[0]; i++)
+        assert_contains(out, run_flags[i]);
+    free(out);
+    assert_int_equal(run(&out, "merge --help"), 0);
+    assert_contains(out, "Usage: initlab merge SLICE_DIR... --out DIR");
+    assert_contains(out, "--quiet");
+    free(out);
+}
+
+static void test_run_refuses_bad_flags_and_keys_before_any_work(void **state) {
+    (void)state;
+    const char *cases[][2] = {
+        {"--epochs abc", "--epochs"},
+        {"--seeds 0", "--seeds"},
+        {"--set training.lr=0.1", "unknown key \"lr\""},
+        {"--set training.learning_rate=-1", "learning_rate"},
+        {"--shard 5/4", "--shard '5/4'"},
+        {"--shard 2", "--shard '2'"},
+        {"--jobs -1", "--jobs"},
+        {"--resume", "--resume needs --out"},
+        {"a.ini b.ini", "one experiment file at a time"},
+        {"--frobnicate", "unknown option '--frobnicate'"},
+    };
+    char *dir = tu_make_tmpdir("cli-run-refuse");
+    assert_non_null(dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        /* --resume alone must be refused for itself, so it gets no --out here. */
+        int status = strcmp(cases[i][0], "--resume") == 0
+                         ? run(&out, "run --resume")
+                         : run(&out, "run %s --out '%s/results'", cases[i][0], dir);
+        if (status != 2) fail_msg("'run %s' exited %d, expected 2:\n%s", cases[i][0], status, out ? out : "");
+        assert_contains(out, cases[i][1]);
+        assert_contains(out, "Try 'initlab run --help'.");
+        assert_int_equal(count_entries(dir), 0);
+        free(out);
+    }
+    free(dir);
+}
+
+static void test_run_prints_the_summary_and_merged_shards_equal_the_whole_run(void **state) {
+    (void)state;
+    char *dir = tu_make_tmpdir("cli-run");
+    assert_non_null(dir);
+    char *out = NULL;
+    assert_int_equal(run(&out, "run " SMALL_RUN " --no-timing --jobs 2 --out '%s/whole'", dir), 0);
+    assert_contains(out, "\nzero ");
+    assert_contains(out, "\nhe ");
+    assert_contains(out, "symmetric: 1 distinct unit");
+    assert_contains(out, "Results: ");
+    free(out);
+    assert_int_equal(run(NULL, "run " SMALL_RUN " --no-timing --shard 1/2 --out '%s/s1'", dir), 0);
+    assert_int_equal(run(NULL, "run " SMALL_RUN " --no-timing --shard 2/2 --out '%s/s2'", dir), 0);
+    assert_int_equal(run(&out, "merge '%s/s1' '%s/s2' --out '%s/merged'", dir, dir, dir), 0);
+    assert_contains(out, "Merged 2 folders into ");
+    assert_contains(out, "symmetric: 1 distinct unit");
+    free(out);
+    const char *files[] = {"runs.csv", "curves.csv", "layers.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s/whole/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/merged/%s", dir, files[i]);
+        char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_string_equal(ta, tb);
+        free(ta);
+        free(tb);
+    }
+    /* Merging a folder that holds no results is refused, naming it, and creates nothing. */
+    assert_int_equal(run(&out, "merge '%s/whole/runs' --out '%s/bad'", dir, dir), 1);
+    assert_contains(out, "initlab: error:");
+    assert_contains(out, "/whole/runs");
+    free(out);
+    char bad[4096];
+    snprintf(bad, sizeof bad, "%s/bad", dir);
+    assert_false(file_exists(bad));
+    /* A results folder is never written into again without --resume. */
+    assert_int_equal(run(&out, "run " SMALL_RUN " --out '%s/whole'", dir), 2);
+    assert_contains(out, "--resume");
+    free(out);
+    free(dir);
+}
+
 /* ---- list -------------------------------------------------------- */
 
 static void test_list_shows_every_scheme_activation_output_and_dataset(void **state) {
@@ -532,6 +630,9 @@ int main(void) {
         cmocka_unit_test(test_a_saved_model_evaluates_to_the_same_test_loss_and_exports_its_weights),
         cmocka_unit_test(test_a_diverged_run_exits_1_and_its_csv_ends_with_an_empty_row),
         cmocka_unit_test(test_eval_of_a_missing_model_is_a_runtime_error),
+        cmocka_unit_test(test_help_of_run_and_merge_mentions_every_flag),
+        cmocka_unit_test(test_run_refuses_bad_flags_and_keys_before_any_work),
+        cmocka_unit_test(test_run_prints_the_summary_and_merged_shards_equal_the_whole_run),
         cmocka_unit_test(test_list_shows_every_scheme_activation_output_and_dataset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
