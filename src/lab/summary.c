@@ -255,7 +255,7 @@ static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
         if (!has_rel && has_mse) cell_number(cell[c++], "%.4g", acc_mean(&r->m[M_MSE]));
         double distinct = acc_mean(&r->m[M_DISTINCT_END]), hidden = acc_mean(&r->m[M_HIDDEN]);
         if (isfinite(distinct) && isfinite(hidden))
-            snprintf(cell[c++], CELL_SIZE, "%.3g of %.0f", distinct, hidden);
+            snprintf(cell[c++], CELL_SIZE, "%.6g of %.0f", distinct, hidden);
         else
             snprintf(cell[c++], CELL_SIZE, "-");
         if (has_sat) {
