@@ -1,6 +1,6 @@
 /* cmd_merge.c - `initlab merge DIR... --out DIR`: put the slice folders of a sharded sweep
  * (`initlab run --shard K/N`) back together into one results folder, identical to what one unsharded
- * run would have written, and print its summary. The work is il_results_merge (src/lab/results.c).
+ * run would have written, and print its summary. The work is il_results_merge (src/results/results.c).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* cmd_report.c - `initlab report DIR`: turn a results folder of `initlab run` into figures (gnuplot, PNG
  * and SVG) and an index.html that shows them with the summary table and the experiment's description.
- * The work is il_report_write (src/lab/report.c); this file parses the flags, shows progress on stderr
+ * The work is il_report_write (src/report/report.c); this file parses the flags, shows progress on stderr
  * and says where the page is. docs/report.md explains the figures.
  */
 #include <getopt.h>

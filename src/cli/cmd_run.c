@@ -1,7 +1,7 @@
 /* cmd_run.c - `initlab run [EXPERIMENT.ini]`: the same network under every initializer of an experiment,
  * over its seeds, into one results folder, then the summary table on stdout. With no file it runs the
  * embedded default experiment (ESL sum of sigmoids, five inits, ten seeds). The work is
- * il_run_experiment (src/lab/runner.c); this file reads the flags, applies them over the file's keys and
+ * il_run_experiment (src/runner/runner.c); this file reads the flags, applies them over the file's keys and
  * shows progress on stderr. docs/cli.md lists the flags, docs/config.md the keys they override.
  */
 #include <getopt.h>

@@ -15,7 +15,7 @@
 
 #include "initlab/fileio.h"
 #include "initlab/runner.h"
-#include "lab/runner_internal.h"
+#include "runner/runner_internal.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------------- */

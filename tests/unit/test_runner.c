@@ -24,8 +24,8 @@
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 #include "initlab/train.h"
-#include "lab/csvread.h"
-#include "lab/runner_internal.h"
+#include "results/csvread.h"
+#include "runner/runner_internal.h"
 #include "testutil.h"
 
 /* ---- data and experiments ------------------------------------------------------------------------------ */

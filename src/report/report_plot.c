@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "initlab/fileio.h"
-#include "lab/report_internal.h"
+#include "report/report_internal.h"
 
 /* ---- running gnuplot --------------------------------------------------------------------------------- */
 

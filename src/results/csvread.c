@@ -3,7 +3,7 @@
  * strictly: the whole cell must be a finite number, because a results file never holds NaN, Inf or
  * words in a numeric column, and a report drawn from a damaged file would mislead.
  */
-#include "lab/csvread.h"
+#include "results/csvread.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -13,7 +13,7 @@
 #include "initlab/probe.h"
 #include "initlab/rng.h"
 #include "initlab/train.h"
-#include "lab/runner_internal.h"
+#include "runner/runner_internal.h"
 
 /* Largest evaluation chunk: evaluation runs over the whole train and test sets in chunks of
  * net->max_batch rows, so the net gets at least this many rows of workspace. */
@@ -336,7 +336,7 @@ static void write_run_row(FILE *f, const write_ctx *w) {
 static il_status write_file(const char *dir, const il_result_file *file,
                             void (*body)(FILE *, const write_ctx *), const write_ctx *w, il_error *err) {
     char path[4096];
-    il_status st = il_lab_join(path, sizeof path, dir, file->name, err);
+    il_status st = il__path_join(path, sizeof path, dir, file->name, err);
     if (st != IL_OK) return st;
     il_atomic_file af;
     st = il_atomic_open(&af, path, err);

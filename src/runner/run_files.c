@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "initlab/fileio.h"
-#include "lab/runner_internal.h"
+#include "runner/runner_internal.h"
 
 const il_result_file il_result_files[IL_RESULT_FILE_COUNT] = {
     {"curves.csv", IL_CURVE_COLUMNS, 0},
@@ -20,59 +20,6 @@ const il_result_file il_result_files[IL_RESULT_FILE_COUNT] = {
     {"timing.csv", IL_TIMING_COLUMNS, 1},
     {"run.csv", IL_RUN_COLUMNS, 0},
 };
-
-il_status il_lab_read_file(const char *path, char **text, size_t *size, il_error *err) {
-    *text = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return il_fail(err, IL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return il_fail(err, IL_ERR_NOMEM, "%s: out of memory while reading", path);
-        }
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        if (cap > ((size_t)-1) / 4) {
-            free(buf);
-            fclose(f);
-            return il_fail(err, IL_ERR_NOMEM, "%s: file too large", path);
-        }
-        cap *= 2;
-        char *grown = realloc(buf, cap + 1);
-        if (!grown) free(buf);
-        buf = grown;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return il_fail(err, IL_ERR_IO, "%s: read error", path);
-    }
-    buf[len] = '\0';
-    *text = buf;
-    *size = len;
-    return IL_OK;
-}
-
-il_status il_lab_write_file(const char *path, const char *bytes, size_t size, il_error *err) {
-    il_atomic_file af;
-    il_status st = il_atomic_open(&af, path, err);
-    if (st != IL_OK) return st;
-    if (size && fwrite(bytes, 1, size, af.f) != size) {
-        il_atomic_abort(&af);
-        return il_fail(err, IL_ERR_IO, "%s: cannot write", path);
-    }
-    return il_atomic_commit(&af, err);
-}
-
-il_status il_lab_join(char *buf, size_t size, const char *a, const char *b, il_error *err) {
-    int n = snprintf(buf, size, "%s/%s", a, b);
-    if (n < 0 || (size_t)n >= size) return il_fail(err, IL_ERR_USAGE, "%s/%s: path too long", a, b);
-    return IL_OK;
-}
 
 int il_lab_dir_has_entries(const char *path) {
     DIR *d = opendir(path);
@@ -148,7 +95,7 @@ il_status il_meta_read(il_meta *meta, const char *path, il_error *err) {
     memset(meta, 0, sizeof *meta);
     char *text;
     size_t size;
-    il_status st = il_lab_read_file(path, &text, &size, err);
+    il_status st = il__read_file(path, 0, &text, &size, err);
     if (st != IL_OK) return st;
     size_t line_no = 0;
     for (char *line = text; *line;) {

@@ -1,6 +1,6 @@
 /* runner_internal.h - what the runner's source files share with each other and with nobody else:
  * the names and headers of the result files, the meta file, and the step that turns a folder of per-run
- * files into the merged files. The CSV files are read back with lab/csvread.h.
+ * files into the merged files. The CSV files are read back with results/csvread.h.
  */
 #ifndef INITLAB_LAB_RUNNER_INTERNAL_H
 #define INITLAB_LAB_RUNNER_INTERNAL_H
@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "initlab/rng.h"
+#include "core/files.h"
 #include "initlab/runner.h"
 
 /* ---- file names and headers (docs/results.md describes every column) ----------------------------------- */
@@ -49,12 +50,6 @@ void il_lab_next_epoch_order(il_rng *rng, size_t *order, size_t n);
 
 /* ---- small file helpers -------------------------------------------------------------------------------- */
 
-/* Read a whole file; *text is NUL-terminated (free it). IL_ERR_IO naming the path if unreadable. */
-il_status il_lab_read_file(const char *path, char **text, size_t *size, il_error *err);
-/* Write bytes to path atomically. */
-il_status il_lab_write_file(const char *path, const char *bytes, size_t size, il_error *err);
-/* "a/b" into buf; IL_ERR_USAGE if it does not fit. */
-il_status il_lab_join(char *buf, size_t size, const char *a, const char *b, il_error *err);
 /* 1 if path is a folder holding at least one entry other than . and .. */
 int il_lab_dir_has_entries(const char *path);
 /* Remove leftover temporary files (NAME.tmp.*) of an interrupted atomic write in folder dir. */

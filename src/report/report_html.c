@@ -14,7 +14,7 @@
 #include "initlab/fileio.h"
 #include "initlab/runner.h"
 #include "initlab/version.h"
-#include "lab/report_internal.h"
+#include "report/report_internal.h"
 
 /* ---- escaping ------------------------------------------------------------------------------------------ */
 

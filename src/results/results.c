@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "initlab/fileio.h"
-#include "lab/csvread.h"
-#include "lab/runner_internal.h"
+#include "results/csvread.h"
+#include "runner/runner_internal.h"
 
 /* The curves.csv columns the wide files read: the log point, then every column that gets a <name>_wide.csv
  * (written when at least one run has a value for it). */
@@ -33,7 +33,7 @@ static const char *merged_name(const il_result_file *file) {
 static il_status append_body(FILE *out, const char *path, const char *header, il_error *err) {
     char *text;
     size_t size;
-    il_status st = il_lab_read_file(path, &text, &size, err);
+    il_status st = il__read_file(path, 0, &text, &size, err);
     if (st != IL_OK) return st;
     size_t hlen = strlen(header);
     if (size < hlen + 1 || memcmp(text, header, hlen) != 0 || text[hlen] != '\n') {
@@ -65,7 +65,7 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
         present += stat(run_path, &sb) == 0;
     }
     if (file->optional && present == 0) return IL_OK;
-    il_status st = il_lab_join(path, sizeof path, dir, merged_name(file), err);
+    il_status st = il__path_join(path, sizeof path, dir, merged_name(file), err);
     if (st != IL_OK) return st;
     il_atomic_file af;
     st = il_atomic_open(&af, path, err);
@@ -209,7 +209,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
             any += w.count[c];
         if (!any) continue;
         snprintf(name, sizeof name, "%s_wide.csv", METRIC(m));
-        st = il_lab_join(path, sizeof path, dir, name, err);
+        st = il__path_join(path, sizeof path, dir, name, err);
         il_atomic_file af;
         if (st == IL_OK) st = il_atomic_open(&af, path, err);
         if (st != IL_OK) break;
@@ -274,9 +274,9 @@ il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t 
 static il_status copy_file(const char *from, const char *to, il_error *err) {
     char *text;
     size_t size;
-    il_status st = il_lab_read_file(from, &text, &size, err);
+    il_status st = il__read_file(from, 0, &text, &size, err);
     if (st != IL_OK) return st;
-    st = il_lab_write_file(to, text, size, err);
+    st = il__write_file(to, text, size, err);
     free(text);
     return st;
 }
@@ -324,7 +324,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
             break;
         }
         il_meta meta;
-        st = il_lab_join(path, sizeof path, dirs[i], "meta", err);
+        st = il__path_join(path, sizeof path, dirs[i], "meta", err);
         if (st == IL_OK) st = il_meta_read(&meta, path, err);
         if (st != IL_OK) {
             if (err)
@@ -337,8 +337,8 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         if (!fp || !fp0 || strcmp(fp, fp0) != 0) {
             char why[600] = "", other[4096];
             il_experiment *a = malloc(sizeof *a), *b = malloc(sizeof *b);
-            if (a && b && il_lab_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
-                il_lab_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
+            if (a && b && il__path_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
+                il__path_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
                 il_experiment_load(a, path, NULL) == IL_OK && il_experiment_load(b, other, NULL) == IL_OK)
                 il_lab_describe_difference(a, b, why, sizeof why);
             free(a);
@@ -356,13 +356,13 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
     }
     il_experiment *exp = st == IL_OK ? malloc(sizeof *exp) : NULL;
     if (st == IL_OK && !exp) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, dirs[0], "config.ini", err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, dirs[0], "config.ini", err);
     if (st == IL_OK) st = il_experiment_load(exp, path, err);
 
     char target[4096];
-    if (st == IL_OK) st = il_lab_join(target, sizeof target, out_dir, IL_RUNS_DIR, err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(target, err);
-    if (st == IL_OK) st = il_lab_join(target, sizeof target, out_dir, "config.ini", err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, "config.ini", err);
     if (st == IL_OK) st = copy_file(path, target, err);
 
     size_t plan = st == IL_OK ? il_plan_size(exp) : 0;
@@ -389,12 +389,12 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         st = il_meta_set(&first, "shard", "all (merged)", err);
         if (st == IL_OK) st = il_meta_set(&first, "merged_from", merged_from, err);
         if (st == IL_OK) st = il_meta_set(&first, "date", buf, err);
-        if (st == IL_OK) st = il_lab_join(path, sizeof path, out_dir, "meta", err);
+        if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "meta", err);
         if (st == IL_OK) st = il_meta_write(&first, path, err);
     }
     size_t complete = 0;
     if (st == IL_OK) st = il_lab_write_merged(exp, out_dir, &complete, err);
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, out_dir, "runs.csv", err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
     il_csvread runs;
     if (st == IL_OK) st = il_csvread_open(&runs, path, err);
     if (st == IL_OK) {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "initlab/rng.h"
-#include "lab/runner_internal.h"
+#include "runner/runner_internal.h"
 
 size_t il_plan_size(const il_experiment *exp) {
     return exp->n_inits * exp->n_seeds;

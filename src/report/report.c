@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 
 #include "initlab/fileio.h"
-#include "lab/csvread.h"
-#include "lab/report_internal.h"
+#include "results/csvread.h"
+#include "report/report_internal.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------------- */
 

@@ -20,7 +20,7 @@
 #include "initlab/blas.h"
 #include "initlab/fileio.h"
 #include "initlab/version.h"
-#include "lab/runner_internal.h"
+#include "runner/runner_internal.h"
 
 /* Exit codes of a worker process. */
 enum { WORKER_DONE = 0, WORKER_FAILED = 1, WORKER_STOPPED = 3 };
@@ -115,7 +115,7 @@ static il_status guard_folder(const char *dir, int resume, const il_experiment *
                        "--out, or add --resume to continue the runs in it",
                        dir);
     char path[4096];
-    il_status st = il_lab_join(path, sizeof path, dir, "meta", err);
+    il_status st = il__path_join(path, sizeof path, dir, "meta", err);
     if (st != IL_OK) return st;
     il_meta meta;
     il_error meta_err;
@@ -127,7 +127,7 @@ static il_status guard_folder(const char *dir, int resume, const il_experiment *
         /* Say which setting differs when the folder's config.ini can be read. */
         char why[600] = "";
         il_experiment *there = malloc(sizeof *there);
-        if (there && il_lab_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
+        if (there && il__path_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
             il_experiment_load(there, path, NULL) == IL_OK)
             il_lab_describe_difference(there, exp, why, sizeof why);
         free(there);
@@ -198,7 +198,7 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     SET("date", buf);
     SET("config_fingerprint", fingerprint);
 #undef SET
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, "meta", err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "meta", err);
     if (st == IL_OK) st = il_meta_write(&meta, path, err);
     il_meta_free(&meta);
     return st;
@@ -459,9 +459,9 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
     size_t n_pending = 0;
     char path[4096];
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, IL_RUNS_DIR, err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(path, err);
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, dir, "config.ini", err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "config.ini", err);
     if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
     size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
     if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, jobs, opt, err);

@@ -1,7 +1,7 @@
 /* csvread.h - a streaming reader for the results CSVs (runs.csv, curves.csv, ...) that the report reads:
  * a header row, ',' separators, RFC 4180 quotes, empty cells for missing values. One row at a time, so
  * a large curves.csv never sits in memory whole. Every error names the file, the line and the column.
- * Internal to src/lab (the report); user data files are parsed in src/data.
+ * Internal to the results and the report; user data files are parsed in src/data.
  */
 #ifndef INITLAB_LAB_CSVREAD_H
 #define INITLAB_LAB_CSVREAD_H

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lab/csvread.h"
-#include "lab/runner_internal.h"
+#include "results/csvread.h"
+#include "runner/runner_internal.h"
 
 /* Verdict thresholds (docs/results.md). */
 #define SATURATED_VERDICT 0.5  /* share of hidden unit x sample pairs in the flat part */
@@ -280,9 +280,9 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
     il_meta meta = {0};
     init_row *rows = NULL;
     size_t n_inits = 0, n_runs = 0;
-    il_status st = il_lab_join(path, sizeof path, results_dir, "meta", err);
+    il_status st = il__path_join(path, sizeof path, results_dir, "meta", err);
     if (st == IL_OK) st = il_meta_read(&meta, path, err);
-    if (st == IL_OK) st = il_lab_join(path, sizeof path, results_dir, "runs.csv", err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, results_dir, "runs.csv", err);
     if (st == IL_OK) st = read_runs(path, &rows, &n_inits, &n_runs, err);
     text_table t = {0};
     if (st == IL_OK && !(t.cells = calloc(n_inits + 1, sizeof *t.cells)))

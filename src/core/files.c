@@ -1,0 +1,92 @@
+/* files.c - whole files in and out, paths and string copies: the one implementation of each (files.h).
+ * Reading is plain stdio in growing chunks, so it works on pipes and /proc files whose size stat does
+ * not know; writing goes through il_atomic_* so a result appears whole or not at all.
+ */
+#include "core/files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "initlab/fileio.h"
+
+char *il__strndup(const char *s, size_t n) {
+    size_t len = 0;
+    while (len < n && s[len])
+        len++;
+    char *d = malloc(len + 1);
+    if (!d) return NULL;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *il__strdup(const char *s) {
+    return il__strndup(s, strlen(s));
+}
+
+il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err) {
+    *text = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return il_fail(err, IL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    il_status st = IL_OK;
+    for (;;) {
+        if (!buf) {
+            st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory while reading", path);
+            break;
+        }
+        len += fread(buf + len, 1, cap - len, f);
+        if (max_bytes && len > max_bytes) {
+            st =
+                il_fail(err, IL_ERR_FORMAT,
+                        "%s: is larger than %zu bytes, more than a file of this kind holds", path, max_bytes);
+            break;
+        }
+        if (len < cap) break;
+        if (cap > ((size_t)-1) / 4) {
+            st = il_fail(err, IL_ERR_NOMEM, "%s: file too large", path);
+            break;
+        }
+        cap *= 2;
+        char *grown = realloc(buf, cap + 1);
+        if (!grown) free(buf);
+        buf = grown;
+    }
+    if (st == IL_OK && ferror(f)) st = il_fail(err, IL_ERR_IO, "%s: read error: %s", path, strerror(errno));
+    fclose(f);
+    if (st != IL_OK) {
+        free(buf);
+        return st;
+    }
+    buf[len] = '\0';
+    *text = buf;
+    *size = len;
+    return IL_OK;
+}
+
+il_status il__write_file(const char *path, const char *bytes, size_t size, il_error *err) {
+    il_atomic_file af;
+    il_status st = il_atomic_open(&af, path, err);
+    if (st != IL_OK) return st;
+    if (size && fwrite(bytes, 1, size, af.f) != size) {
+        il_atomic_abort(&af);
+        return il_fail(err, IL_ERR_IO, "%s: cannot write", path);
+    }
+    return il_atomic_commit(&af, err);
+}
+
+il_status il__path_join(char *buf, size_t size, const char *a, const char *b, il_error *err) {
+    size_t la = strlen(a);
+    const char *sep = la == 0 || a[la - 1] == '/' ? "" : "/";
+    int n = snprintf(buf, size, "%s%s%s", a, sep, b);
+    if (n < 0 || (size_t)n >= size) {
+        if (size) buf[0] = '\0';
+        return il_fail(err, IL_ERR_USAGE, "%s%s%s: path too long (at most %zu characters)", a, sep, b,
+                       size ? size - 1 : 0);
+    }
+    return IL_OK;
+}

@@ -1,0 +1,196 @@
+/* parse.c - strict numbers, ranges in words, lists of sizes: the one parser flags and config keys share
+ * (parse.h). Nothing here knows about flags or files; the caller's `where` names the place.
+ */
+#include "core/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How much of a bad value a message quotes. */
+#define QUOTE_CHARS 60
+
+void il__format_real(char *buf, size_t size, double v) {
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, size, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    if (!strchr(buf, 'e') || !(fabs(v) >= 1e-5 && fabs(v) < 1e16)) return;
+    char plain[64];
+    for (int decimals = 0; decimals <= 20; decimals++) {
+        snprintf(plain, sizeof plain, "%.*f", decimals, v);
+        if (strtod(plain, NULL) == v) {
+            if (strlen(plain) <= strlen(buf) + 3 && strlen(plain) < size)
+                memcpy(buf, plain, strlen(plain) + 1);
+            return;
+        }
+    }
+}
+
+/* "TEXT" quoted for a message, cut to QUOTE_CHARS with "..." (an empty text reads as nothing). */
+static const char *quote(char *buf, size_t size, const char *text) {
+    if (!*text) {
+        snprintf(buf, size, "nothing");
+        return buf;
+    }
+    size_t len = strlen(text);
+    if (len > QUOTE_CHARS)
+        snprintf(buf, size, "\"%.*s...\"", QUOTE_CHARS, text);
+    else
+        snprintf(buf, size, "\"%s\"", text);
+    return buf;
+}
+
+void il__describe_range(char *buf, size_t size, il_range r) {
+    char a[32], b[32];
+    il__format_real(a, sizeof a, r.lo);
+    il__format_real(b, sizeof b, r.hi);
+    int no_lo = isinf(r.lo), no_hi = isinf(r.hi);
+    if (no_lo && no_hi)
+        snprintf(buf, size, "a number");
+    else if (no_hi && r.lo == 0 && r.lo_open)
+        snprintf(buf, size, "a positive number");
+    else if (no_hi)
+        snprintf(buf, size, "a number %s %s", r.lo_open ? "above" : "of at least", a);
+    else if (no_lo)
+        snprintf(buf, size, "a number %s %s", r.hi_open ? "below" : "of at most", b);
+    else if (r.lo == 0 && r.lo_open && !r.hi_open)
+        snprintf(buf, size, "a positive number up to %s", b);
+    else if (!r.lo_open && !r.hi_open)
+        snprintf(buf, size, "a number from %s to %s", a, b);
+    else if (!r.lo_open && r.hi_open)
+        snprintf(buf, size, "a number from %s up to (not including) %s", a, b);
+    else if (r.lo_open && r.hi_open)
+        snprintf(buf, size, "a number between %s and %s (both excluded)", a, b);
+    else
+        snprintf(buf, size, "a number above %s, up to %s", a, b);
+}
+
+void il__describe_whole_range(char *buf, size_t size, il_whole_range r) {
+    if (r.hi == UINT64_MAX || (SIZE_MAX < UINT64_MAX && r.hi == SIZE_MAX))
+        snprintf(buf, size, "a whole number (%" PRIu64 " or more)", r.lo);
+    else
+        snprintf(buf, size, "a whole number from %" PRIu64 " to %" PRIu64, r.lo, r.hi);
+}
+
+/* A decimal number: optional sign, digits with an optional point, optional exponent. No hex, inf, nan,
+ * no blanks. */
+static int read_real(const char *s, double *out) {
+    const char *p = s;
+    if (*p == '+' || *p == '-') p++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p))
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++, digits++;
+    }
+    if (digits == 0) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!isdigit((unsigned char)*p)) return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p) return 0;
+    errno = 0;
+    double v = strtod(s, NULL);
+    if (errno == ERANGE && fabs(v) > 1.0) return 0; /* overflow; underflow to 0 is fine */
+    if (!isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
+
+static int read_whole(const char *s, uint64_t *out) {
+    if (!isdigit((unsigned char)*s)) return 0;
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p)) return 0;
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v > UINT64_MAX) return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+static int in_range(double v, il_range r) {
+    if (v < r.lo || v > r.hi) return 0;
+    if (!isinf(r.lo) && r.lo_open && v == r.lo) return 0;
+    if (!isinf(r.hi) && r.hi_open && v == r.hi) return 0;
+    return 1;
+}
+
+il_status il__parse_real(const char *text, il_range r, const char *where, double *out, il_error *err) {
+    double v = 0.0;
+    if (!text || !read_real(text, &v) || !in_range(v, r)) {
+        char expected[128], q[QUOTE_CHARS + 16];
+        il__describe_range(expected, sizeof expected, r);
+        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected,
+                       quote(q, sizeof q, text ? text : ""));
+    }
+    *out = v;
+    return IL_OK;
+}
+
+il_status il__parse_whole(const char *text, il_whole_range r, const char *where, uint64_t *out,
+                          il_error *err) {
+    uint64_t v = 0;
+    if (!text || !read_whole(text, &v) || v < r.lo || v > r.hi) {
+        char expected[128], q[QUOTE_CHARS + 16];
+        il__describe_whole_range(expected, sizeof expected, r);
+        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected,
+                       quote(q, sizeof q, text ? text : ""));
+    }
+    *out = v;
+    return IL_OK;
+}
+
+il_status il__parse_size(const char *text, il_whole_range r, const char *where, size_t *out, il_error *err) {
+    if (r.hi > SIZE_MAX) r.hi = SIZE_MAX;
+    uint64_t v;
+    il_status st = il__parse_whole(text, r, where, &v, err);
+    if (st == IL_OK) *out = (size_t)v;
+    return st;
+}
+
+il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, const char *where,
+                              size_t *sizes, size_t *count, il_error *err) {
+    char q[QUOTE_CHARS + 16];
+    size_t n = 0;
+    const char *p = text;
+    if (!text || !*text)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: expected whole numbers separated by commas, e.g. 2,8,1, got nothing", where);
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len && isspace((unsigned char)*p))
+            p++, len--;
+        while (len && isspace((unsigned char)p[len - 1]))
+            len--;
+        char word[32];
+        if (len == 0 || len >= sizeof word)
+            return il_fail(err, IL_ERR_USAGE,
+                           "%s: item %zu of %s is %s; expected whole numbers separated by commas", where,
+                           n + 1, quote(q, sizeof q, text), len == 0 ? "empty" : "too long");
+        if (n == max)
+            return il_fail(err, IL_ERR_USAGE, "%s: %s has more than %zu items", where,
+                           quote(q, sizeof q, text), max);
+        memcpy(word, p, len);
+        word[len] = '\0';
+        char item_where[256];
+        snprintf(item_where, sizeof item_where, "%s, item %zu", where, n + 1);
+        il_status st = il__parse_size(word, r, item_where, &sizes[n], err);
+        if (st != IL_OK) return st;
+        n++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    *count = n;
+    return IL_OK;
+}
