@@ -304,7 +304,7 @@ static char *copy_text(const char *text) {
 }
 
 /* Header row: names unique; the label and features resolved to columns. */
-static il_status read_header(csv_reader *r, csv_state *s, const il_csv_options *opt, il_error *err) {
+static il_status read_header(csv_reader *r, csv_state *s, const il__csv_options *opt, il_error *err) {
     int got = 0;
     il_status st = read_nonblank(r, &got, err);
     if (st != IL_OK) return st;
@@ -523,8 +523,8 @@ static int32_t class_index(const csv_state *s, const char *label) {
     return (int32_t)(hit - (const char *const *)s->names);
 }
 
-il_status il_csv_parse(il_data *out, const char *text, size_t size, const char *name,
-                       const il_csv_options *opt, il_error *err) {
+il_status il__csv_parse(il_data *out, const char *text, size_t size, const char *name,
+                        const il__csv_options *opt, il_error *err) {
     if (!opt || !opt->label || !*opt->label)
         return il_fail(err, IL_ERR_USAGE,
                        "%s: no label column given; expected the name of the column holding the label or "
@@ -552,7 +552,7 @@ il_status il_csv_parse(il_data *out, const char *text, size_t size, const char *
     }
     if (st == IL_OK && classes) st = find_classes(&s, n, name, err);
     size_t d = s.n_features, t = classes ? s.n_classes : 1;
-    if (st == IL_OK) st = il_data_check_size(n, d, t, name, err);
+    if (st == IL_OK) st = il__data_check_size(n, d, t, name, err);
     if (st == IL_OK) st = il_dataset_alloc(&ds, n, d, t, classes, err);
     /* Second pass: the numbers, row by row. */
     r.pos = data_start;
@@ -593,11 +593,11 @@ il_status il_csv_parse(il_data *out, const char *text, size_t size, const char *
     return st;
 }
 
-il_status il_csv_load(il_data *out, const char *path, const il_csv_options *opt, il_error *err) {
+il_status il__csv_load(il_data *out, const char *path, const il__csv_options *opt, il_error *err) {
     unsigned char *bytes = NULL;
     size_t size = 0;
-    il_status st = il_read_maybe_gz(path, IL_DATA_MAX_FILE_BYTES, &bytes, &size, err);
-    if (st == IL_OK) st = il_csv_parse(out, (const char *)bytes, size, path, opt, err);
+    il_status st = il__read_maybe_gz(path, IL_DATA_MAX_FILE_BYTES, &bytes, &size, err);
+    if (st == IL_OK) st = il__csv_parse(out, (const char *)bytes, size, path, opt, err);
     free(bytes);
     return st;
 }

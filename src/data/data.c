@@ -383,17 +383,17 @@ static il_status load_esl(il_data *out, const parsed_spec *spec, const il_data_o
     if (!(snr > 0.0)) return bad_range(spec, "snr", "a number > 0 (signal variance / noise variance)", err);
 
     /* Var(ε) = Var f(X) / SNR: the Bayes error, the smallest expected squared error on new data. */
-    double noise_variance = il_esl_signal_variance(model) / snr;
+    double noise_variance = il__esl_signal_variance(model) / snr;
     il_rng train_rng, test_rng;
     seed_generators(&train_rng, &test_rng, opt->seed);
-    st = il_esl_generate(&out->train, model, n_train, noise_variance, &train_rng, err);
-    if (st == IL_OK) st = il_esl_generate(&out->test, model, n_test, noise_variance, &test_rng, err);
+    st = il__esl_generate(&out->train, model, n_train, noise_variance, &train_rng, err);
+    if (st == IL_OK) st = il__esl_generate(&out->test, model, n_test, noise_variance, &test_rng, err);
     if (st != IL_OK) return st;
     out->task = IL_TASK_REGRESSION;
     out->n_classes = 0;
     out->bayes_error = noise_variance;
     snprintf(out->description, sizeof out->description, "ESL 11.6 %s (p = %zu, SNR %g)",
-             model == IL_ESL_RADIAL ? "radial function" : "sum of sigmoids", il_esl_inputs(model), snr);
+             model == IL_ESL_RADIAL ? "radial function" : "sum of sigmoids", il__esl_inputs(model), snr);
     return IL_OK;
 }
 
@@ -430,8 +430,8 @@ static il_status load_toy(il_data *out, const parsed_spec *spec, const il_data_o
     if (spec->source == SRC_XOR && spec->n_options == 0) {
         /* The truth table itself: 4 points, and the same 4 as the test set (there is nothing else to
          * test on; the question is whether the net can represent XOR at all). */
-        st = il_xor_truth_table(&out->train, err);
-        if (st == IL_OK) st = il_xor_truth_table(&out->test, err);
+        st = il__xor_truth_table(&out->train, err);
+        if (st == IL_OK) st = il__xor_truth_table(&out->test, err);
         snprintf(out->description, sizeof out->description, "XOR truth table (test set = the same 4 points)");
         return st;
     }
@@ -456,8 +456,8 @@ static il_status load_toy(il_data *out, const parsed_spec *spec, const il_data_o
 
     il_rng train_rng, test_rng;
     seed_generators(&train_rng, &test_rng, opt->seed);
-    st = il_toy_generate(&out->train, &toy, n, &train_rng, err);
-    if (st == IL_OK) st = il_toy_generate(&out->test, &toy, n_test, &test_rng, err);
+    st = il__toy_generate(&out->train, &toy, n, &train_rng, err);
+    if (st == IL_OK) st = il__toy_generate(&out->test, &toy, n_test, &test_rng, err);
     if (st != IL_OK) return st;
     switch (toy.shape) {
     case IL_TOY_XOR:
@@ -516,10 +516,10 @@ static int find_idx_file(char *path, size_t size, const char *dir, const char *b
 static il_status load_idx_pairs(il_data *out, const char *images, const char *labels, const char *test_images,
                                 const char *test_labels, size_t max_classes, il_error *err) {
     size_t k_train = 0, k_test = 0;
-    il_status st = il_idx_load_pair(&out->train, images, labels, max_classes, &k_train, err);
+    il_status st = il__idx_load_pair(&out->train, images, labels, max_classes, &k_train, err);
     if (st != IL_OK) return st;
     if (test_images) {
-        st = il_idx_load_pair(&out->test, test_images, test_labels, max_classes, &k_test, err);
+        st = il__idx_load_pair(&out->test, test_images, test_labels, max_classes, &k_test, err);
         if (st != IL_OK) return st;
         if (out->test.d != out->train.d)
             return il_fail(err, IL_ERR_FORMAT,
@@ -610,7 +610,7 @@ static il_status load_image_folder(il_data *out, const parsed_spec *spec, il_err
     const char *dir = spec_get(spec, "dir");
     if (!dir)
         return il_fail(err, IL_ERR_USAGE, "data source 'images' needs dir=FOLDER (one subfolder per class)");
-    il_image_options io = {.channels = 1, .width = 0, .height = 0};
+    il__image_options io = {.channels = 1, .width = 0, .height = 0};
     const char *color = spec_get(spec, "color");
     if (color) {
         if (strcasecmp(color, "gray") == 0 || strcasecmp(color, "grey") == 0)
@@ -631,7 +631,7 @@ static il_status load_image_folder(il_data *out, const parsed_spec *spec, il_err
         io.width = w;
         io.height = h;
     }
-    il_status st = il_images_load(out, dir, &io, err);
+    il_status st = il__images_load(out, dir, &io, err);
     if (st != IL_OK) return st;
     snprintf(out->description, sizeof out->description, "image folder (%s)",
              io.channels == 3 ? "rgb" : "gray");
@@ -685,7 +685,7 @@ static il_status load_csv_source(il_data *out, const parsed_spec *spec, il_error
     if (!label)
         return il_fail(err, IL_ERR_USAGE,
                        "data source 'csv' needs label=COLUMN, the name of the target column of %s", file);
-    il_csv_options co = {.features = spec_get(spec, "features"), .label = label, .regression = 0};
+    il__csv_options co = {.features = spec_get(spec, "features"), .label = label, .regression = 0};
     const char *task = spec_get(spec, "task");
     if (task) {
         if (strcasecmp(task, "regression") == 0)
@@ -693,14 +693,14 @@ static il_status load_csv_source(il_data *out, const parsed_spec *spec, il_error
         else if (strcasecmp(task, "classification") != 0)
             return bad_range(spec, "task", "classification or regression", err);
     }
-    il_status st = il_csv_load(out, file, &co, err);
+    il_status st = il__csv_load(out, file, &co, err);
     if (st != IL_OK) return st;
     out->task = co.regression ? IL_TASK_REGRESSION : IL_TASK_CLASSIFICATION;
     const char *test_file = spec_get(spec, "test-file");
     if (test_file) {
         il_data test_data;
         memset(&test_data, 0, sizeof test_data);
-        st = il_csv_load(&test_data, test_file, &co, err);
+        st = il__csv_load(&test_data, test_file, &co, err);
         if (st == IL_OK && test_data.train.d != out->train.d)
             st = il_fail(err, IL_ERR_FORMAT, "%s: has %zu feature columns, the training file %s has %zu",
                          test_file, test_data.train.d, file, out->train.d);
@@ -814,7 +814,7 @@ il_status il_data_load(il_data *out, const char *spec_text, const il_data_option
     int split = 0;
     if (st == IL_OK && out->test.n == 0) {
         split = 1;
-        st = il_data_split(&out->train, &out->test, opt->test_fraction, opt->seed, err);
+        st = il__data_split(&out->train, &out->test, opt->test_fraction, opt->seed, err);
         if (st != IL_OK) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err ? err->msg : "");
@@ -822,11 +822,11 @@ il_status il_data_load(il_data *out, const char *spec_text, const il_data_option
                          source, why);
         }
     }
-    if (st == IL_OK) st = il_dataset_keep_first(&out->train, opt->max_train, err);
-    if (st == IL_OK) st = il_dataset_keep_first(&out->test, opt->max_test, err);
+    if (st == IL_OK) st = il__dataset_keep_first(&out->train, opt->max_train, err);
+    if (st == IL_OK) st = il__dataset_keep_first(&out->test, opt->max_test, err);
     il_scale scale =
         opt->scale == IL_SCALE_AUTO ? (pixels ? IL_SCALE_UNIT : IL_SCALE_STANDARDIZE) : opt->scale;
-    if (st == IL_OK) st = il_scale_inputs(&out->train, &out->test, scale, pixels, err);
+    if (st == IL_OK) st = il__scale_inputs(&out->train, &out->test, scale, pixels, err);
     if (st != IL_OK) {
         il_data_free(out);
         return st;

@@ -28,8 +28,8 @@ static int is_gzip(const unsigned char *bytes, size_t size) {
 /* ---- reading a file ------------------------------------------------------------------------------- */
 
 /* The buffer grows with the bytes actually read, never with a claimed size. */
-il_status il_read_file(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
-                       il_error *err) {
+il_status il__read_bytes(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
+                         il_error *err) {
     *bytes = NULL;
     *size = 0;
     FILE *f = fopen(path, "rb");
@@ -85,7 +85,7 @@ il_status il_read_file(const char *path, uint64_t max_bytes, unsigned char **byt
     return IL_OK;
 }
 
-il_status il_data_check_size(size_t n, size_t d, size_t t, const char *name, il_error *err) {
+il_status il__data_check_size(size_t n, size_t d, size_t t, const char *name, il_error *err) {
     /* d, t < 2^32 in every loader, so (d + t) * 4 cannot wrap; n * that is checked by division. */
     uint64_t per_example = ((uint64_t)d + t) * sizeof(float);
     if (per_example && (uint64_t)n > IL_DATA_MAX_FILE_BYTES / per_example)
@@ -216,8 +216,8 @@ static il_status idx_check_file(const unsigned char *bytes, size_t size, const c
     return IL_OK;
 }
 
-il_status il_idx_parse(const unsigned char *bytes, size_t size, const char *name, unsigned *n_dims,
-                       size_t dims[4], const unsigned char **payload, il_error *err) {
+il_status il__idx_parse(const unsigned char *bytes, size_t size, const char *name, unsigned *n_dims,
+                        size_t dims[4], const unsigned char **payload, il_error *err) {
     idx_header h;
     il_status st = idx_check_file(bytes, size, name, "", &h, err);
     if (st != IL_OK) return st;
@@ -361,13 +361,13 @@ static il_status gunzip(const unsigned char *in, size_t in_size, const char *nam
     return IL_OK;
 }
 
-il_status il_read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
-                           il_error *err) {
+il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
+                            il_error *err) {
     unsigned char *raw = NULL;
     size_t raw_size = 0;
     *bytes = NULL;
     *size = 0;
-    il_status st = il_read_file(path, max_bytes, &raw, &raw_size, err);
+    il_status st = il__read_bytes(path, max_bytes, &raw, &raw_size, err);
     if (st != IL_OK || !is_gzip(raw, raw_size)) {
         *bytes = raw;
         *size = raw_size;
@@ -403,10 +403,10 @@ static il_status idx_open(const unsigned char *bytes, size_t size, const char *n
     return st;
 }
 
-il_status il_idx_pair_from_memory(il_dataset *out, const unsigned char *images, size_t images_size,
-                                  const char *images_name, const unsigned char *labels, size_t labels_size,
-                                  const char *labels_name, size_t max_classes, size_t *n_classes,
-                                  il_error *err) {
+il_status il__idx_pair_from_memory(il_dataset *out, const unsigned char *images, size_t images_size,
+                                   const char *images_name, const unsigned char *labels, size_t labels_size,
+                                   const char *labels_name, size_t max_classes, size_t *n_classes,
+                                   il_error *err) {
     memset(out, 0, sizeof *out);
     if (max_classes == 0 || max_classes > 256) max_classes = 256; /* a label is one byte */
     unsigned char *img_owned = NULL, *lab_owned = NULL;
@@ -447,7 +447,7 @@ il_status il_idx_pair_from_memory(il_dataset *out, const unsigned char *images, 
             largest = label_bytes[i];
     }
     size_t k = largest + 1; /* one-hot width: classes 0..largest */
-    if (st == IL_OK) st = il_data_check_size(n, d, k, images_name, err);
+    if (st == IL_OK) st = il__data_check_size(n, d, k, images_name, err);
     if (st == IL_OK) st = il_dataset_alloc(out, n, d, k, 1, err);
     if (st == IL_OK) {
         for (size_t i = 0; i < n * d; i++)
@@ -463,16 +463,16 @@ il_status il_idx_pair_from_memory(il_dataset *out, const unsigned char *images, 
     return st;
 }
 
-il_status il_idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
-                           size_t max_classes, size_t *n_classes, il_error *err) {
+il_status il__idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
+                            size_t max_classes, size_t *n_classes, il_error *err) {
     memset(out, 0, sizeof *out);
     unsigned char *images = NULL, *labels = NULL;
     size_t images_size = 0, labels_size = 0;
-    il_status st = il_read_file(images_path, IL_DATA_MAX_FILE_BYTES, &images, &images_size, err);
-    if (st == IL_OK) st = il_read_file(labels_path, IL_DATA_MAX_FILE_BYTES, &labels, &labels_size, err);
+    il_status st = il__read_bytes(images_path, IL_DATA_MAX_FILE_BYTES, &images, &images_size, err);
+    if (st == IL_OK) st = il__read_bytes(labels_path, IL_DATA_MAX_FILE_BYTES, &labels, &labels_size, err);
     if (st == IL_OK)
-        st = il_idx_pair_from_memory(out, images, images_size, images_path, labels, labels_size, labels_path,
-                                     max_classes, n_classes, err);
+        st = il__idx_pair_from_memory(out, images, images_size, images_path, labels, labels_size, labels_path,
+                                      max_classes, n_classes, err);
     free(images);
     free(labels);
     return st;

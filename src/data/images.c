@@ -142,7 +142,7 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
     *pixels = NULL;
     unsigned char *bytes = NULL;
     size_t size = 0;
-    il_status st = il_read_file(path, MAX_IMAGE_FILE_BYTES, &bytes, &size, err);
+    il_status st = il__read_bytes(path, MAX_IMAGE_FILE_BYTES, &bytes, &size, err);
     if (st != IL_OK) return st;
     int comp = 0;
     const char *why = NULL;
@@ -182,7 +182,7 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
 
 /* ---- the loader ------------------------------------------------------------------------------------- */
 
-il_status il_images_load(il_data *out, const char *root, const il_image_options *opt, il_error *err) {
+il_status il__images_load(il_data *out, const char *root, const il__image_options *opt, il_error *err) {
     int c = opt ? opt->channels : 1;
     if (c != 1 && c != 3)
         return il_fail(err, IL_ERR_USAGE,
@@ -262,7 +262,7 @@ il_status il_images_load(il_data *out, const char *root, const il_image_options 
                 first_w = iw;
                 first_h = ih;
                 path = NULL; /* kept for messages */
-                st = il_data_check_size(n, d, k_classes, root, err);
+                st = il__data_check_size(n, d, k_classes, root, err);
                 if (st == IL_OK) st = il_dataset_alloc(&ds, n, d, k_classes, 1, err);
                 if (st == IL_OK && resize && !(resized = malloc(d)))
                     st = il_fail(err, IL_ERR_NOMEM, "out of memory resizing the images of %s", root);

@@ -13,7 +13,7 @@
 
 /* Refuse (IL_ERR_FORMAT, naming the file) a dataset of n examples x (d + t) floats larger than
  * IL_DATA_MAX_FILE_BYTES, before it is allocated. */
-il_status il_data_check_size(size_t n, size_t d, size_t t, const char *name, il_error *err);
+il_status il__data_check_size(size_t n, size_t d, size_t t, const char *name, il_error *err);
 
 /* IDX (MNIST format) images + labels, plain or gzip (detected by magic bytes 1f 8b, not by name).
  * Images become (N, rows*cols) floats 0..255 (scaling is done later by preparation), labels one-hot.
@@ -21,27 +21,27 @@ il_status il_data_check_size(size_t n, size_t d, size_t t, const char *name, il_
  * *n_classes = 1 + the largest label present, which is also the one-hot width out->t.
  * The images file needs 2 to 4 dimensions (N, then the pixel grid, flattened), the labels file 1 (N).
  * On failure out is left empty (safe to il_dataset_free) and *n_classes untouched. */
-il_status il_idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
-                           size_t max_classes, size_t *n_classes, il_error *err);
+il_status il__idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
+                            size_t max_classes, size_t *n_classes, il_error *err);
 /* The same on two files held in memory, each plain or gzip (used by the loader and the fuzz target);
  * the names are only for the messages. */
-il_status il_idx_pair_from_memory(il_dataset *out, const unsigned char *images, size_t images_size,
-                                  const char *images_name, const unsigned char *labels, size_t labels_size,
-                                  const char *labels_name, size_t max_classes, size_t *n_classes,
-                                  il_error *err);
+il_status il__idx_pair_from_memory(il_dataset *out, const unsigned char *images, size_t images_size,
+                                   const char *images_name, const unsigned char *labels, size_t labels_size,
+                                   const char *labels_name, size_t max_classes, size_t *n_classes,
+                                   il_error *err);
 /* Parse an IDX file already in memory (used by the loader and the fuzz target). Writes the dimension
  * count, dims (up to 4) and a pointer to the payload; checks sizes and overflow. */
-il_status il_idx_parse(const unsigned char *bytes, size_t size, const char *name, unsigned *n_dims,
-                       size_t dims[4], const unsigned char **payload, il_error *err);
+il_status il__idx_parse(const unsigned char *bytes, size_t size, const char *name, unsigned *n_dims,
+                        size_t dims[4], const unsigned char **payload, il_error *err);
 /* Read a whole file as it is into a malloc'ed buffer (plus a NUL byte not counted in *size), refusing
  * files larger than max_bytes. On failure *bytes is NULL. */
-il_status il_read_file(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
-                       il_error *err);
+il_status il__read_bytes(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
+                         il_error *err);
 /* Read a whole file, gunzipping if it starts with the gzip magic, with a size cap (on the file and on
  * the decompressed bytes). *bytes is malloc'ed and followed by one NUL byte not counted in *size, so
  * text can be used as a C string. On failure *bytes is NULL. */
-il_status il_read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
-                           il_error *err);
+il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
+                            il_error *err);
 
 /* CSV with a header row. features: column names separated by ';' (NULL or "" = every column but the
  * label); label: the target column. Classification when the label column holds class names or when
@@ -50,15 +50,15 @@ typedef struct {
     const char *features;
     const char *label;
     int regression; /* 1 = numeric target, 0 = classes (names or integers) */
-} il_csv_options;
+} il__csv_options;
 /* Fills out->train (no test split), task, n_classes and class_names (classification: sorted names, or
  * "0".."K-1" when the labels are whole numbers >= 0, used as the class indices, K = largest + 1 <= 1000),
  * bayes_error (NAN) and description; y is one-hot over the K classes, or the target (T = 1). Features
  * keep the order the features list gives. The file may be gzip-compressed. On failure out is untouched. */
-il_status il_csv_load(il_data *out, const char *path, const il_csv_options *opt, il_error *err);
+il_status il__csv_load(il_data *out, const char *path, const il__csv_options *opt, il_error *err);
 /* Same on text in memory (fuzz target). */
-il_status il_csv_parse(il_data *out, const char *text, size_t size, const char *name,
-                       const il_csv_options *opt, il_error *err);
+il_status il__csv_parse(il_data *out, const char *text, size_t size, const char *name,
+                        const il__csv_options *opt, il_error *err);
 
 /* Image folder root/<class>/<files>, read with stb_image; channels 1 (gray) or 3 (RGB); width/height
  * 0 = all images must share the first image's size, else resize to width x height.
@@ -71,8 +71,8 @@ il_status il_csv_parse(il_data *out, const char *text, size_t size, const char *
 typedef struct {
     int channels;
     size_t width, height;
-} il_image_options;
-il_status il_images_load(il_data *out, const char *root, const il_image_options *opt, il_error *err);
+} il__image_options;
+il_status il__images_load(il_data *out, const char *root, const il__image_options *opt, il_error *err);
 
 /* Synthetic sources; train_n/test_n as asked; rng seeded by the caller from the data seed. */
 #endif

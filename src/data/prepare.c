@@ -14,7 +14,7 @@
 
 /* ---- split ------------------------------------------------------------------------------------------ */
 
-size_t il_split_test_count(size_t n, double test_fraction) {
+size_t il__split_test_count(size_t n, double test_fraction) {
     if (n < 2) return 0;
     double want = floor((double)n * test_fraction + 0.5);
     if (want < 1.0) return 1;
@@ -36,8 +36,8 @@ static il_status gather_rows(il_dataset *dst, const il_dataset *src, const size_
     return IL_OK;
 }
 
-il_status il_data_split(il_dataset *train, il_dataset *test, double test_fraction, uint64_t seed,
-                        il_error *err) {
+il_status il__data_split(il_dataset *train, il_dataset *test, double test_fraction, uint64_t seed,
+                         il_error *err) {
     if (!(test_fraction > 0.0 && test_fraction < 1.0))
         return il_fail(err, IL_ERR_USAGE, "test fraction must be between 0 and 1 (exclusive), got %g",
                        test_fraction);
@@ -55,7 +55,7 @@ il_status il_data_split(il_dataset *train, il_dataset *test, double test_fractio
     il_rng_seed(&rng, seed, IL_STREAM_SPLIT);
     il_rng_shuffle(&rng, order, n);
 
-    size_t n_test = il_split_test_count(n, test_fraction);
+    size_t n_test = il__split_test_count(n, test_fraction);
     il_dataset new_train, new_test;
     memset(&new_train, 0, sizeof new_train);
     memset(&new_test, 0, sizeof new_test);
@@ -76,7 +76,7 @@ il_status il_data_split(il_dataset *train, il_dataset *test, double test_fractio
 
 /* ---- caps ------------------------------------------------------------------------------------------- */
 
-il_status il_dataset_keep_first(il_dataset *ds, size_t max, il_error *err) {
+il_status il__dataset_keep_first(il_dataset *ds, size_t max, il_error *err) {
     if (max == 0 || ds->n <= max) return IL_OK;
     /* A fresh, smaller copy rather than shrinking in place: it returns the memory of a large set (all of
      * Fashion-MNIST when 1000 examples are kept) and makes no assumption about how the dataset's
@@ -140,7 +140,7 @@ static void column_statistics(const il_dataset *train, il_scale how, double *shi
     }
 }
 
-il_status il_scale_inputs(il_dataset *train, il_dataset *test, il_scale how, int pixels, il_error *err) {
+il_status il__scale_inputs(il_dataset *train, il_dataset *test, il_scale how, int pixels, il_error *err) {
     if (how == IL_SCALE_NONE) return IL_OK;
     if (how != IL_SCALE_STANDARDIZE && how != IL_SCALE_UNIT)
         return il_fail(err, IL_ERR_USAGE, "input scaling: unknown or unresolved choice %d", (int)how);

@@ -23,7 +23,7 @@ static double normal_density(double x) {
     return exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
 }
 
-size_t il_esl_inputs(il_esl_model model) {
+size_t il__esl_inputs(il_esl_model model) {
     return model == IL_ESL_RADIAL ? ESL_RADIAL_P : 2;
 }
 
@@ -45,7 +45,7 @@ static double expected_squared_sigmoid(double s) {
     return sum * h / 3.0;
 }
 
-double il_esl_signal_variance(il_esl_model model) {
+double il__esl_signal_variance(il_esl_model model) {
     if (model == IL_ESL_RADIAL) {
         /* f(X) = ∏ φ(Xₘ) with independent Xₘ ~ N(0, 1), so
          *   E f = (E φ(X))¹⁰,     E φ(X)  = ∫ φ² = 1 / (2√π),
@@ -62,14 +62,14 @@ double il_esl_signal_variance(il_esl_model model) {
     return 2.0 * (expected_squared_sigmoid(sqrt(18.0)) - 0.25);
 }
 
-il_status il_esl_generate(il_dataset *out, il_esl_model model, size_t n, double noise_variance, il_rng *rng,
-                          il_error *err) {
+il_status il__esl_generate(il_dataset *out, il_esl_model model, size_t n, double noise_variance, il_rng *rng,
+                           il_error *err) {
     memset(out, 0, sizeof *out);
     if (n == 0) return il_fail(err, IL_ERR_USAGE, "ESL model: the number of examples must be at least 1");
     if (!isfinite(noise_variance) || noise_variance < 0.0)
         return il_fail(err, IL_ERR_USAGE, "ESL model: the noise variance must be finite and >= 0, got %g",
                        noise_variance);
-    size_t p = il_esl_inputs(model);
+    size_t p = il__esl_inputs(model);
     il_status st = il_dataset_alloc(out, n, p, 1, 0, err);
     if (st != IL_OK) return st;
     double noise_sd = sqrt(noise_variance);
@@ -159,7 +159,7 @@ static void toy_point(const il_toy_options *opt, size_t i, int *label, double *p
     }
 }
 
-il_status il_toy_generate(il_dataset *out, const il_toy_options *opt, size_t n, il_rng *rng, il_error *err) {
+il_status il__toy_generate(il_dataset *out, const il_toy_options *opt, size_t n, il_rng *rng, il_error *err) {
     memset(out, 0, sizeof *out);
     il_status st = check_toy(opt, n, err);
     if (st != IL_OK) return st;
@@ -180,7 +180,7 @@ il_status il_toy_generate(il_dataset *out, const il_toy_options *opt, size_t n, 
     return IL_OK;
 }
 
-il_status il_xor_truth_table(il_dataset *out, il_error *err) {
+il_status il__xor_truth_table(il_dataset *out, il_error *err) {
     memset(out, 0, sizeof *out);
     il_status st = il_dataset_alloc(out, 4, 2, 1, 1, err);
     if (st != IL_OK) return st;

@@ -21,16 +21,16 @@ typedef enum {
 } il_esl_model;
 
 /* Number of inputs p of the model (2 or 10). */
-size_t il_esl_inputs(il_esl_model model);
+size_t il__esl_inputs(il_esl_model model);
 
 /* Var f(X) for X standard Gaussian, computed analytically (see synthetic.c for the derivation):
  * radial in closed form, sum of sigmoids as a one-dimensional Gaussian integral by Simpson's rule. */
-double il_esl_signal_variance(il_esl_model model);
+double il__esl_signal_variance(il_esl_model model);
 
 /* n examples (X, Y) with ε ~ N(0, noise_variance): out is (n, p) inputs, (n, 1) targets, no labels.
  * noise_variance must be finite and >= 0; n >= 1. */
-il_status il_esl_generate(il_dataset *out, il_esl_model model, size_t n, double noise_variance, il_rng *rng,
-                          il_error *err);
+il_status il__esl_generate(il_dataset *out, il_esl_model model, size_t n, double noise_variance, il_rng *rng,
+                           il_error *err);
 
 /* ---- Toy binary classification sets ---------------------------------------------------------------- */
 
@@ -51,9 +51,9 @@ typedef struct {
 /* n points in ℝ² with T = 1 target (the label as 0.0 or 1.0) and labels 0/1. Labels alternate
  * 0, 1, 0, 1, ... (for XOR the corners cycle), so the classes are balanced and every prefix of the set
  * (what a cap keeps) is balanced too. n >= 2 (n >= 4 for XOR). */
-il_status il_toy_generate(il_dataset *out, const il_toy_options *opt, size_t n, il_rng *rng, il_error *err);
+il_status il__toy_generate(il_dataset *out, const il_toy_options *opt, size_t n, il_rng *rng, il_error *err);
 
 /* The exact XOR truth table: the 4 points (0,0) (0,1) (1,0) (1,1) with labels 0 1 1 0. */
-il_status il_xor_truth_table(il_dataset *out, il_error *err);
+il_status il__xor_truth_table(il_dataset *out, il_error *err);
 
 #endif

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 
 #include "initlab/fileio.h"
-#include "results/csvread.h"
 #include "report/report_internal.h"
+#include "results/csvread.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------------- */
 
@@ -156,8 +156,8 @@ static long find_init(const rp_results *r, const char *label) {
 }
 
 /* The init of the current row of rd, which must be one of runs.csv's. */
-static il_status row_init(const rp_results *r, const il_csvread *rd, int col, size_t *init, il_error *err) {
-    const char *label = il_csvread_text(rd, col);
+static il_status row_init(const rp_results *r, const il__csvread *rd, int col, size_t *init, il_error *err) {
+    const char *label = il__csvread_text(rd, col);
     long i = find_init(r, label);
     if (i < 0)
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu: init '%s' has no run in runs.csv", rd->path,
@@ -172,7 +172,7 @@ static il_status read_runs(rp_results *r, il_error *err) {
     static const char *const names[] = {"init", "seed", "status", "hidden_units"};
     int col[4];
     char path[4096];
-    il_csvread rd;
+    il__csvread rd;
     il_status st = rp_join(path, sizeof path, r->dir, "runs.csv", err);
     if (st != IL_OK) return st;
     struct stat sb;
@@ -182,16 +182,16 @@ static il_status read_runs(rp_results *r, il_error *err) {
             "%s is missing: %s is not a results folder of initlab run (expected runs.csv, curves.csv, "
             "layers.csv, histograms.csv and meta in it)",
             path, r->dir);
-    st = il_csvread_open(&rd, path, err);
+    st = il__csvread_open(&rd, path, err);
     if (st != IL_OK) return st;
-    st = il_csvread_columns(&rd, names, 4, col, "the runs.csv of initlab run", err);
+    st = il__csvread_columns(&rd, names, 4, col, "the runs.csv of initlab run", err);
     int got = 0;
-    while (st == IL_OK && (st = il_csvread_next(&rd, &got, err)) == IL_OK && got) {
-        const char *label = il_csvread_text(&rd, col[0]);
-        const char *status = il_csvread_text(&rd, col[2]);
+    while (st == IL_OK && (st = il__csvread_next(&rd, &got, err)) == IL_OK && got) {
+        const char *label = il__csvread_text(&rd, col[0]);
+        const char *status = il__csvread_text(&rd, col[2]);
         size_t seed, hidden;
-        if ((st = il_csvread_count(&rd, col[1], &seed, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, col[3], &hidden, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, col[1], &seed, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, col[3], &hidden, err)) != IL_OK) break;
         int diverged = strcmp(status, "diverged") == 0;
         if (!diverged && strcmp(status, "finished") != 0) {
             st = il_fail(err, IL_ERR_FORMAT,
@@ -225,7 +225,7 @@ static il_status read_runs(rp_results *r, il_error *err) {
     }
     if (st == IL_OK && r->n_inits == 0)
         st = il_fail(err, IL_ERR_FORMAT, "%s holds no run: nothing to draw (did the experiment run?)", path);
-    il_csvread_close(&rd);
+    il__csvread_close(&rd);
     return st;
 }
 
@@ -262,30 +262,30 @@ static il_status read_curves(rp_results *r, il_error *err) {
     static const char *const keys[] = {"init", "seed", "epoch", "step"};
     int key[4], col[CM_COUNT];
     char path[4096];
-    il_csvread rd;
+    il__csvread rd;
     il_status st = rp_join(path, sizeof path, r->dir, "curves.csv", err);
-    if (st == IL_OK) st = il_csvread_open(&rd, path, err);
+    if (st == IL_OK) st = il__csvread_open(&rd, path, err);
     if (st != IL_OK) return st;
-    st = il_csvread_columns(&rd, keys, 4, key, "the curves.csv of initlab run", err);
+    st = il__csvread_columns(&rd, keys, 4, key, "the curves.csv of initlab run", err);
     if (st == IL_OK)
-        st = il_csvread_columns(&rd, curve_columns, CM_COUNT, col, "the curves.csv of initlab run", err);
+        st = il__csvread_columns(&rd, curve_columns, CM_COUNT, col, "the curves.csv of initlab run", err);
     size_t prev_init = (size_t)-1, prev_seed = (size_t)-1;
     double prev_step = -1;
     int got = 0;
-    while (st == IL_OK && (st = il_csvread_next(&rd, &got, err)) == IL_OK && got) {
+    while (st == IL_OK && (st = il__csvread_next(&rd, &got, err)) == IL_OK && got) {
         size_t init = 0, seed = 0;
         double epoch, step, v[CM_COUNT];
         if ((st = row_init(r, &rd, key[0], &init, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, key[1], &seed, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[2], &epoch, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[3], &step, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, key[1], &seed, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[2], &epoch, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[3], &step, err)) != IL_OK) break;
         if (isnan(epoch) || isnan(step) || epoch < 0 || step < 0) {
             st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu: epoch and step must be numbers >= 0", path,
                          rd.line);
             break;
         }
         for (size_t m = 0; m < CM_COUNT && st == IL_OK; m++)
-            st = il_csvread_number(&rd, col[m], &v[m], err);
+            st = il__csvread_number(&rd, col[m], &v[m], err);
         if (st != IL_OK) break;
         rp_init *in = &r->inits[init];
         rp_point *p = series_point(&in->curve, step, epoch);
@@ -309,7 +309,7 @@ static il_status read_curves(rp_results *r, il_error *err) {
         prev_seed = seed;
         prev_step = step;
     }
-    il_csvread_close(&rd);
+    il__csvread_close(&rd);
     return st;
 }
 
@@ -350,32 +350,32 @@ static il_status read_layers(rp_results *r, il_error *err) {
     static const char *const keys[] = {"init", "epoch", "step", "layer", "activation", "units"};
     int key[6], col[LM_COUNT];
     char path[4096];
-    il_csvread rd;
+    il__csvread rd;
     il_status st = rp_join(path, sizeof path, r->dir, "layers.csv", err);
-    if (st == IL_OK) st = il_csvread_open(&rd, path, err);
+    if (st == IL_OK) st = il__csvread_open(&rd, path, err);
     if (st != IL_OK) return st;
-    st = il_csvread_columns(&rd, keys, 6, key, "the layers.csv of initlab run", err);
+    st = il__csvread_columns(&rd, keys, 6, key, "the layers.csv of initlab run", err);
     if (st == IL_OK)
-        st = il_csvread_columns(&rd, layer_columns, LM_COUNT, col, "the layers.csv of initlab run", err);
+        st = il__csvread_columns(&rd, layer_columns, LM_COUNT, col, "the layers.csv of initlab run", err);
     int got = 0;
-    while (st == IL_OK && (st = il_csvread_next(&rd, &got, err)) == IL_OK && got) {
+    while (st == IL_OK && (st = il__csvread_next(&rd, &got, err)) == IL_OK && got) {
         size_t init = 0, layer = 0, units = 0;
         double epoch, step, v[LM_COUNT];
         if ((st = row_init(r, &rd, key[0], &init, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[1], &epoch, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[2], &step, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, key[3], &layer, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, key[5], &units, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[1], &epoch, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[2], &step, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, key[3], &layer, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, key[5], &units, err)) != IL_OK) break;
         if (isnan(epoch) || isnan(step)) {
             st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu: epoch and step must be numbers", path, rd.line);
             break;
         }
         for (size_t m = 0; m < LM_COUNT && st == IL_OK; m++)
-            st = il_csvread_number(&rd, col[m], &v[m], err);
+            st = il__csvread_number(&rd, col[m], &v[m], err);
         if (st == IL_OK) st = ensure_layer(r, layer, path, rd.line, err);
         if (st != IL_OK) break;
         rp_layer *ly = &r->layers[layer - 1];
-        snprintf(ly->activation, sizeof ly->activation, "%s", il_csvread_text(&rd, key[4]));
+        snprintf(ly->activation, sizeof ly->activation, "%s", il__csvread_text(&rd, key[4]));
         ly->units = units;
         rp_point *p = series_point(&ly->series[init], step, epoch);
         if (!p) {
@@ -385,7 +385,7 @@ static il_status read_layers(rp_results *r, il_error *err) {
         for (size_t m = 0; m < LM_COUNT; m++)
             stat_add(&p->m[m], v[m]);
     }
-    il_csvread_close(&rd);
+    il__csvread_close(&rd);
     /* What the figures can show is decided over the hidden layers (all but the last, the output). */
     for (size_t l = 0; st == IL_OK && l + 1 < r->n_layers; l++)
         for (size_t i = 0; i < r->n_inits; i++)
@@ -426,22 +426,22 @@ static il_status read_histograms(rp_results *r, il_error *err) {
     static const char *const keys[] = {"init", "epoch", "step", "layer", "lo", "hi", "count"};
     int key[7];
     char path[4096];
-    il_csvread rd;
+    il__csvread rd;
     il_status st = rp_join(path, sizeof path, r->dir, "histograms.csv", err);
-    if (st == IL_OK) st = il_csvread_open(&rd, path, err);
+    if (st == IL_OK) st = il__csvread_open(&rd, path, err);
     if (st != IL_OK) return st;
-    st = il_csvread_columns(&rd, keys, 7, key, "the histograms.csv of initlab run", err);
+    st = il__csvread_columns(&rd, keys, 7, key, "the histograms.csv of initlab run", err);
     int got = 0;
-    while (st == IL_OK && (st = il_csvread_next(&rd, &got, err)) == IL_OK && got) {
+    while (st == IL_OK && (st = il__csvread_next(&rd, &got, err)) == IL_OK && got) {
         size_t init = 0, layer = 0, count = 0;
         double epoch, step, lo, hi;
         if ((st = row_init(r, &rd, key[0], &init, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[1], &epoch, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[2], &step, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, key[3], &layer, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[4], &lo, err)) != IL_OK) break;
-        if ((st = il_csvread_number(&rd, key[5], &hi, err)) != IL_OK) break;
-        if ((st = il_csvread_count(&rd, key[6], &count, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[1], &epoch, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[2], &step, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, key[3], &layer, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[4], &lo, err)) != IL_OK) break;
+        if ((st = il__csvread_number(&rd, key[5], &hi, err)) != IL_OK) break;
+        if ((st = il__csvread_count(&rd, key[6], &count, err)) != IL_OK) break;
         if (isnan(epoch) || isnan(step) || isnan(lo) || isnan(hi) || hi < lo) {
             st = il_fail(err, IL_ERR_FORMAT,
                          "%s: line %zu: epoch, step, lo and hi must be numbers with lo <= hi", path, rd.line);
@@ -461,7 +461,7 @@ static il_status read_histograms(rp_results *r, il_error *err) {
         }
         if (epoch > h->epoch) h->epoch = epoch;
     }
-    il_csvread_close(&rd);
+    il__csvread_close(&rd);
     return st;
 }
 

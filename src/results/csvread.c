@@ -28,7 +28,7 @@ static int reserve(char **buf, size_t *cap, size_t need) {
     return 0;
 }
 
-static int reserve_cells(il_csvread *r, size_t need) {
+static int reserve_cells(il__csvread *r, size_t need) {
     if (need <= r->split_cap) return 0;
     size_t grown = r->split_cap ? r->split_cap * 2 : 32;
     while (grown < need)
@@ -51,7 +51,7 @@ static int open_quote(const char *text, size_t len) {
 
 /* Read one record (one or more physical lines) into r->record without its line end.
  * Returns 1 for a record, 0 at the end of the file, -1 on error (err filled). */
-static int read_record(il_csvread *r, il_error *err) {
+static int read_record(il__csvread *r, il_error *err) {
     size_t len = 0;
     int started = 0;
     for (;;) {
@@ -93,7 +93,7 @@ static int read_record(il_csvread *r, il_error *err) {
 }
 
 /* Split r->record into r->split cells (unquoted into r->unquoted); returns the count or -1. */
-static long split_record(il_csvread *r, il_error *err) {
+static long split_record(il__csvread *r, il_error *err) {
     size_t len = strlen(r->record);
     if (reserve(&r->unquoted, &r->unquoted_cap, len + 1) != 0) {
         r->failure = il_fail(err, IL_ERR_NOMEM, "%s: out of memory at line %zu", r->path, r->line);
@@ -143,7 +143,7 @@ static long split_record(il_csvread *r, il_error *err) {
     return (long)n;
 }
 
-static void release(il_csvread *r) {
+static void release(il__csvread *r) {
     if (r->f) fclose(r->f);
     free(r->path);
     free(r->header);
@@ -155,11 +155,11 @@ static void release(il_csvread *r) {
     memset(r, 0, sizeof *r);
 }
 
-void il_csvread_close(il_csvread *r) {
+void il__csvread_close(il__csvread *r) {
     release(r);
 }
 
-il_status il_csvread_open(il_csvread *r, const char *path, il_error *err) {
+il_status il__csvread_open(il__csvread *r, const char *path, il_error *err) {
     memset(r, 0, sizeof *r);
     size_t plen = strlen(path) + 1;
     r->path = malloc(plen);
@@ -213,16 +213,16 @@ il_status il_csvread_open(il_csvread *r, const char *path, il_error *err) {
     return IL_OK;
 }
 
-int il_csvread_column(const il_csvread *r, const char *name) {
+int il__csvread_column(const il__csvread *r, const char *name) {
     for (size_t c = 0; c < r->n_cols; c++)
         if (strcmp(r->header[c], name) == 0) return (int)c;
     return -1;
 }
 
-il_status il_csvread_columns(const il_csvread *r, const char *const *names, size_t n, int *cols,
-                             const char *what, il_error *err) {
+il_status il__csvread_columns(const il__csvread *r, const char *const *names, size_t n, int *cols,
+                              const char *what, il_error *err) {
     for (size_t i = 0; i < n; i++) {
-        cols[i] = il_csvread_column(r, names[i]);
+        cols[i] = il__csvread_column(r, names[i]);
         if (cols[i] < 0)
             return il_fail(err, IL_ERR_FORMAT, "%s: line 1: no column '%s'; expected the header of %s",
                            r->path, names[i], what);
@@ -230,7 +230,7 @@ il_status il_csvread_columns(const il_csvread *r, const char *const *names, size
     return IL_OK;
 }
 
-il_status il_csvread_next(il_csvread *r, int *got, il_error *err) {
+il_status il__csvread_next(il__csvread *r, int *got, il_error *err) {
     *got = 0;
     for (;;) {
         int rec = read_record(r, err);
@@ -248,7 +248,7 @@ il_status il_csvread_next(il_csvread *r, int *got, il_error *err) {
     return IL_OK;
 }
 
-const char *il_csvread_text(const il_csvread *r, int col) {
+const char *il__csvread_text(const il__csvread *r, int col) {
     return r->cells[col];
 }
 
@@ -265,7 +265,7 @@ static void quote_cell(char *buf, size_t size, const char *text) {
     buf[o] = '\0';
 }
 
-il_status il_csvread_number(const il_csvread *r, int col, double *value, il_error *err) {
+il_status il__csvread_number(const il__csvread *r, int col, double *value, il_error *err) {
     const char *cell = r->cells[col];
     if (!*cell) {
         *value = NAN;
@@ -287,7 +287,7 @@ il_status il_csvread_number(const il_csvread *r, int col, double *value, il_erro
     return IL_OK;
 }
 
-il_status il_csvread_count(const il_csvread *r, int col, size_t *value, il_error *err) {
+il_status il__csvread_count(const il__csvread *r, int col, size_t *value, il_error *err) {
     const char *cell = r->cells[col];
     char *end = NULL;
     errno = 0;

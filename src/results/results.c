@@ -108,13 +108,13 @@ typedef struct {
 } wide_table;
 
 static il_status read_points(wide_table *w, const char *path, size_t init, il_error *err) {
-    il_csvread r;
-    il_status st = il_csvread_open(&r, path, err);
+    il__csvread r;
+    il_status st = il__csvread_open(&r, path, err);
     if (st != IL_OK) return st;
     int cols[N_COLUMNS];
-    st = il_csvread_columns(&r, wide_columns, N_COLUMNS, cols, "the curves.csv of initlab run", err);
+    st = il__csvread_columns(&r, wide_columns, N_COLUMNS, cols, "the curves.csv of initlab run", err);
     int got = 1;
-    while (st == IL_OK && (st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+    while (st == IL_OK && (st = il__csvread_next(&r, &got, err)) == IL_OK && got) {
         if (w->n == w->cap) {
             size_t cap = w->cap ? w->cap * 2 : 1024;
             curve_point *grown = realloc(w->points, cap * sizeof *grown);
@@ -127,12 +127,12 @@ static il_status read_points(wide_table *w, const char *path, size_t init, il_er
         }
         curve_point *p = &w->points[w->n++];
         p->init = init;
-        snprintf(p->epoch, sizeof p->epoch, "%s", il_csvread_text(&r, cols[0]));
-        st = il_csvread_count(&r, cols[1], &p->step, err);
+        snprintf(p->epoch, sizeof p->epoch, "%s", il__csvread_text(&r, cols[0]));
+        st = il__csvread_count(&r, cols[1], &p->step, err);
         for (size_t m = 0; st == IL_OK && m < N_WIDE; m++)
-            st = il_csvread_number(&r, cols[2 + m], &p->value[m], err);
+            st = il__csvread_number(&r, cols[2 + m], &p->value[m], err);
     }
-    il_csvread_close(&r);
+    il__csvread_close(&r);
     return st;
 }
 
@@ -238,7 +238,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
     return st;
 }
 
-il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
+il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
     size_t plan = il_plan_size(exp);
     char **ids = calloc(plan ? plan : 1, sizeof *ids);
     size_t *init_of = calloc(plan ? plan : 1, sizeof *init_of);
@@ -247,7 +247,7 @@ il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t 
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        if (!il_lab_run_complete(dir, run.id)) continue;
+        if (!il__run_complete(dir, run.id)) continue;
         size_t len = strlen(run.id) + 1;
         ids[n] = malloc(len);
         if (!ids[n]) {
@@ -259,7 +259,7 @@ il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t 
         n++;
     }
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++)
-        st = write_long_file(dir, &il_result_files[f], ids, n, err);
+        st = write_long_file(dir, &il__result_files[f], ids, n, err);
     if (st == IL_OK) st = write_wide_files(exp, dir, ids, init_of, n, err);
     if (n_complete) *n_complete = n;
     for (size_t i = 0; ids && i < n; i++)
@@ -288,12 +288,12 @@ static il_status copy_run(const char *from_dir, const char *to_dir, const char *
     il_status st = il_make_dirs(to, err);
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
         int a =
-            snprintf(from, sizeof from, "%s/" IL_RUNS_DIR "/%s/%s", from_dir, id, il_result_files[f].name);
-        int b = snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s/%s", to_dir, id, il_result_files[f].name);
+            snprintf(from, sizeof from, "%s/" IL_RUNS_DIR "/%s/%s", from_dir, id, il__result_files[f].name);
+        int b = snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s/%s", to_dir, id, il__result_files[f].name);
         if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
             return il_fail(err, IL_ERR_USAGE, "%s: path too long", from_dir);
         struct stat sb;
-        if (il_result_files[f].optional && stat(from, &sb) != 0) continue;
+        if (il__result_files[f].optional && stat(from, &sb) != 0) continue;
         st = copy_file(from, to, err);
     }
     return st;
@@ -308,14 +308,14 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
     if (!out_dir || !*out_dir)
         return il_fail(err, IL_ERR_USAGE, "merge needs a folder for the merged results");
     snprintf(report->out_dir, sizeof report->out_dir, "%s", out_dir);
-    if (il_lab_dir_has_entries(out_dir))
+    if (il__dir_has_entries(out_dir))
         return il_fail(err, IL_ERR_USAGE,
                        "%s: the folder already holds files; merged results go into a new or empty "
                        "folder",
                        out_dir);
 
     /* Every slice must come from the same configuration. */
-    il_meta first = {0};
+    il__meta first = {0};
     char path[4096];
     il_status st = IL_OK;
     for (size_t i = 0; i < n_dirs && st == IL_OK; i++) {
@@ -323,24 +323,24 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
             st = il_fail(err, IL_ERR_USAGE, "%s: a folder cannot be merged into itself", out_dir);
             break;
         }
-        il_meta meta;
+        il__meta meta;
         st = il__path_join(path, sizeof path, dirs[i], "meta", err);
-        if (st == IL_OK) st = il_meta_read(&meta, path, err);
+        if (st == IL_OK) st = il__meta_read(&meta, path, err);
         if (st != IL_OK) {
             if (err)
                 snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
                          " (is %s an initlab results folder?)", dirs[i]);
             break;
         }
-        const char *fp = il_meta_get(&meta, "config_fingerprint");
-        const char *fp0 = i ? il_meta_get(&first, "config_fingerprint") : fp;
+        const char *fp = il__meta_get(&meta, "config_fingerprint");
+        const char *fp0 = i ? il__meta_get(&first, "config_fingerprint") : fp;
         if (!fp || !fp0 || strcmp(fp, fp0) != 0) {
             char why[600] = "", other[4096];
             il_experiment *a = malloc(sizeof *a), *b = malloc(sizeof *b);
             if (a && b && il__path_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
                 il__path_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
                 il_experiment_load(a, path, NULL) == IL_OK && il_experiment_load(b, other, NULL) == IL_OK)
-                il_lab_describe_difference(a, b, why, sizeof why);
+                il__describe_difference(a, b, why, sizeof why);
             free(a);
             free(b);
             st = il_fail(
@@ -352,7 +352,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         if (i == 0)
             first = meta;
         else
-            il_meta_free(&meta);
+            il__meta_free(&meta);
     }
     il_experiment *exp = st == IL_OK ? malloc(sizeof *exp) : NULL;
     if (st == IL_OK && !exp) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
@@ -371,7 +371,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         il_plan_run run;
         il_plan_get(exp, i, &run);
         for (size_t d = 0; d < n_dirs; d++) {
-            if (!il_lab_run_complete(dirs[d], run.id)) continue;
+            if (!il__run_complete(dirs[d], run.id)) continue;
             st = copy_run(dirs[d], out_dir, run.id, err);
             break;
         }
@@ -385,30 +385,30 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         struct tm tm;
         gmtime_r(&t, &tm);
         strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        il_meta_remove(&first, "jobs");
-        st = il_meta_set(&first, "shard", "all (merged)", err);
-        if (st == IL_OK) st = il_meta_set(&first, "merged_from", merged_from, err);
-        if (st == IL_OK) st = il_meta_set(&first, "date", buf, err);
+        il__meta_remove(&first, "jobs");
+        st = il__meta_set(&first, "shard", "all (merged)", err);
+        if (st == IL_OK) st = il__meta_set(&first, "merged_from", merged_from, err);
+        if (st == IL_OK) st = il__meta_set(&first, "date", buf, err);
         if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "meta", err);
-        if (st == IL_OK) st = il_meta_write(&first, path, err);
+        if (st == IL_OK) st = il__meta_write(&first, path, err);
     }
     size_t complete = 0;
-    if (st == IL_OK) st = il_lab_write_merged(exp, out_dir, &complete, err);
+    if (st == IL_OK) st = il__write_merged(exp, out_dir, &complete, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
-    il_csvread runs;
-    if (st == IL_OK) st = il_csvread_open(&runs, path, err);
+    il__csvread runs;
+    if (st == IL_OK) st = il__csvread_open(&runs, path, err);
     if (st == IL_OK) {
-        int col = il_csvread_column(&runs, "status"), got = 1;
-        while (col >= 0 && (st = il_csvread_next(&runs, &got, err)) == IL_OK && got) {
-            if (strcmp(il_csvread_text(&runs, col), "diverged") == 0)
+        int col = il__csvread_column(&runs, "status"), got = 1;
+        while (col >= 0 && (st = il__csvread_next(&runs, &got, err)) == IL_OK && got) {
+            if (strcmp(il__csvread_text(&runs, col), "diverged") == 0)
                 report->runs_diverged++;
             else
                 report->runs_finished++;
         }
-        il_csvread_close(&runs);
+        il__csvread_close(&runs);
         report->runs_missing = plan - complete;
     }
-    il_meta_free(&first);
+    il__meta_free(&first);
     free(exp);
     return st;
 }

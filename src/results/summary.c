@@ -158,8 +158,8 @@ static il_status read_runs(const char *path, init_row **rows, size_t *n_inits, s
                            il_error *err) {
     *rows = NULL;
     *n_inits = *n_runs = 0;
-    il_csvread r;
-    il_status st = il_csvread_open(&r, path, err);
+    il__csvread r;
+    il_status st = il__csvread_open(&r, path, err);
     if (st != IL_OK) return st;
     enum { C_INIT = M_COUNT, C_STATUS, C_DIVERGED, N_COLS };
     const char *names[N_COLS];
@@ -169,12 +169,12 @@ static il_status read_runs(const char *path, init_row **rows, size_t *n_inits, s
     names[C_STATUS] = "status";
     names[C_DIVERGED] = "diverged_epoch";
     int cols[N_COLS];
-    st = il_csvread_columns(&r, names, N_COLS, cols, "the runs.csv of initlab run", err);
+    st = il__csvread_columns(&r, names, N_COLS, cols, "the runs.csv of initlab run", err);
     size_t cap = 0;
     int got = 1;
-    while (st == IL_OK && (st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+    while (st == IL_OK && (st = il__csvread_next(&r, &got, err)) == IL_OK && got) {
         (*n_runs)++;
-        const char *label = il_csvread_text(&r, cols[C_INIT]);
+        const char *label = il__csvread_text(&r, cols[C_INIT]);
         size_t i = 0;
         while (i < *n_inits && strncmp((*rows)[i].label, label, sizeof(*rows)[i].label - 1) != 0)
             i++;
@@ -194,21 +194,21 @@ static il_status read_runs(const char *path, init_row **rows, size_t *n_inits, s
         }
         init_row *row = &(*rows)[i];
         row->runs++;
-        int diverged = strcmp(il_csvread_text(&r, cols[C_STATUS]), "diverged") == 0;
+        int diverged = strcmp(il__csvread_text(&r, cols[C_STATUS]), "diverged") == 0;
         if (diverged) {
             double e = NAN;
-            st = il_csvread_number(&r, cols[C_DIVERGED], &e, err);
+            st = il__csvread_number(&r, cols[C_DIVERGED], &e, err);
             if (row->diverged == 0 || e < row->first_divergence) row->first_divergence = e;
             if (row->diverged == 0 || e > row->last_divergence) row->last_divergence = e;
             row->diverged++;
         }
         for (size_t m = 0; st == IL_OK && m < M_COUNT; m++) {
             double v;
-            st = il_csvread_number(&r, cols[m], &v, err);
+            st = il__csvread_number(&r, cols[m], &v, err);
             if (!diverged || from_every_run[m]) acc_add(&row->m[m], v);
         }
     }
-    il_csvread_close(&r);
+    il__csvread_close(&r);
     if (st != IL_OK) {
         free(*rows);
         *rows = NULL;
@@ -277,11 +277,11 @@ static void fill_table(text_table *t, init_row *rows, size_t n_inits) {
 
 il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
     char path[4096];
-    il_meta meta = {0};
+    il__meta meta = {0};
     init_row *rows = NULL;
     size_t n_inits = 0, n_runs = 0;
     il_status st = il__path_join(path, sizeof path, results_dir, "meta", err);
-    if (st == IL_OK) st = il_meta_read(&meta, path, err);
+    if (st == IL_OK) st = il__meta_read(&meta, path, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, results_dir, "runs.csv", err);
     if (st == IL_OK) st = read_runs(path, &rows, &n_inits, &n_runs, err);
     text_table t = {0};
@@ -289,12 +289,12 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
         st = il_fail(err, IL_ERR_NOMEM, "out of memory");
     if (st != IL_OK) {
         free(rows);
-        il_meta_free(&meta);
+        il__meta_free(&meta);
         return st;
     }
 
-    const char *activation = il_meta_get(&meta, "hidden_activation");
-    const char *layers = il_meta_get(&meta, "hidden_layers");
+    const char *activation = il__meta_get(&meta, "hidden_activation");
+    const char *layers = il__meta_get(&meta, "hidden_layers");
     size_t hidden_layers = 0;
     if (layers && *layers) {
         hidden_layers = 1;
@@ -316,10 +316,10 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
         if (!rows[i].verdict[0]) snprintf(rows[i].verdict, sizeof rows[i].verdict, "trained normally");
     fill_table(&t, rows, n_inits);
 
-    const char *name = il_meta_get(&meta, "experiment");
-    const char *data = il_meta_get(&meta, "data_description");
-    const char *planned = il_meta_get(&meta, "runs_in_plan");
-    const char *shard = il_meta_get(&meta, "shard");
+    const char *name = il__meta_get(&meta, "experiment");
+    const char *data = il__meta_get(&meta, "data_description");
+    const char *planned = il__meta_get(&meta, "runs_in_plan");
+    const char *shard = il__meta_get(&meta, "shard");
     int slice = shard && strncmp(shard, "all", 3) != 0; /* "all" or "all (merged)" is the whole plan */
     fprintf(out, "Experiment %s: %zu runs in %s", name ? name : "(unnamed)", n_runs, results_dir);
     if (planned) fprintf(out, " (the plan has %s%s%s)", planned, slice ? ", slice " : "", slice ? shard : "");
@@ -348,6 +348,6 @@ il_status il_summary_write(FILE *out, const char *results_dir, il_error *err) {
     }
     free(rows);
     free(t.cells);
-    il_meta_free(&meta);
+    il__meta_free(&meta);
     return IL_OK;
 }

@@ -13,7 +13,7 @@
 #include "initlab/fileio.h"
 #include "runner/runner_internal.h"
 
-const il_result_file il_result_files[IL_RESULT_FILE_COUNT] = {
+const il_result_file il__result_files[IL_RESULT_FILE_COUNT] = {
     {"curves.csv", IL_CURVE_COLUMNS, 0},
     {"layers.csv", IL_LAYER_COLUMNS, 0},
     {"histograms.csv", IL_HISTOGRAM_COLUMNS, 0},
@@ -21,7 +21,7 @@ const il_result_file il_result_files[IL_RESULT_FILE_COUNT] = {
     {"run.csv", IL_RUN_COLUMNS, 0},
 };
 
-int il_lab_dir_has_entries(const char *path) {
+int il__dir_has_entries(const char *path) {
     DIR *d = opendir(path);
     if (!d) return 0;
     int found = 0;
@@ -32,7 +32,7 @@ int il_lab_dir_has_entries(const char *path) {
     return found;
 }
 
-void il_lab_remove_temporaries(const char *dir) {
+void il__remove_temporaries(const char *dir) {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
@@ -44,7 +44,7 @@ void il_lab_remove_temporaries(const char *dir) {
     closedir(d);
 }
 
-uint64_t il_lab_fnv1a(const void *bytes, size_t size) {
+uint64_t il__fnv1a(const void *bytes, size_t size) {
     const unsigned char *p = bytes;
     uint64_t h = 14695981039346656037ULL;
     for (size_t i = 0; i < size; i++) {
@@ -54,12 +54,12 @@ uint64_t il_lab_fnv1a(const void *bytes, size_t size) {
     return h;
 }
 
-int il_lab_run_complete(const char *dir, const char *id) {
+int il__run_complete(const char *dir, const char *id) {
     char path[4096];
     struct stat sb;
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT; i++) {
-        if (il_result_files[i].optional) continue;
-        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/%s", dir, id, il_result_files[i].name);
+        if (il__result_files[i].optional) continue;
+        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/%s", dir, id, il__result_files[i].name);
         if (n < 0 || (size_t)n >= sizeof path) return 0;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     }
@@ -68,7 +68,7 @@ int il_lab_run_complete(const char *dir, const char *id) {
 
 /* ---- meta ---------------------------------------------------------------------------------------------- */
 
-void il_meta_free(il_meta *meta) {
+void il__meta_free(il__meta *meta) {
     for (size_t i = 0; i < meta->n; i++) {
         free(meta->keys[i]);
         free(meta->values[i]);
@@ -91,7 +91,7 @@ static char *trimmed_copy(const char *begin, const char *end) {
     return s;
 }
 
-il_status il_meta_read(il_meta *meta, const char *path, il_error *err) {
+il_status il__meta_read(il__meta *meta, const char *path, il_error *err) {
     memset(meta, 0, sizeof *meta);
     char *text;
     size_t size;
@@ -129,17 +129,17 @@ il_status il_meta_read(il_meta *meta, const char *path, il_error *err) {
         line = nl ? nl + 1 : end;
     }
     free(text);
-    if (st != IL_OK) il_meta_free(meta);
+    if (st != IL_OK) il__meta_free(meta);
     return st;
 }
 
-const char *il_meta_get(const il_meta *meta, const char *key) {
+const char *il__meta_get(const il__meta *meta, const char *key) {
     for (size_t i = 0; i < meta->n; i++)
         if (strcmp(meta->keys[i], key) == 0) return meta->values[i];
     return NULL;
 }
 
-il_status il_meta_set(il_meta *meta, const char *key, const char *value, il_error *err) {
+il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_error *err) {
     /* One line per key: newlines inside a value (a description) become spaces. */
     size_t n = strlen(value);
     char *v = malloc(n + 1);
@@ -171,7 +171,7 @@ il_status il_meta_set(il_meta *meta, const char *key, const char *value, il_erro
     return IL_OK;
 }
 
-void il_meta_remove(il_meta *meta, const char *key) {
+void il__meta_remove(il__meta *meta, const char *key) {
     for (size_t i = 0; i < meta->n; i++) {
         if (strcmp(meta->keys[i], key) != 0) continue;
         free(meta->keys[i]);
@@ -183,7 +183,7 @@ void il_meta_remove(il_meta *meta, const char *key) {
     }
 }
 
-il_status il_meta_write(const il_meta *meta, const char *path, il_error *err) {
+il_status il__meta_write(const il__meta *meta, const char *path, il_error *err) {
     il_atomic_file af;
     il_status st = il_atomic_open(&af, path, err);
     if (st != IL_OK) return st;
@@ -200,7 +200,7 @@ static void neutralize_output(il_experiment *exp) {
     snprintf(exp->out_dir, sizeof exp->out_dir, "results");
 }
 
-il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *err) {
+il_status il__fingerprint(const il_experiment *exp, char hex[17], il_error *err) {
     il_experiment *copy = malloc(sizeof *copy);
     if (!copy) return il_fail(err, IL_ERR_NOMEM, "out of memory");
     *copy = *exp;
@@ -209,12 +209,12 @@ il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *e
     il_status st = il_experiment_format_ini(copy, &text, err);
     free(copy);
     if (st != IL_OK) return st;
-    snprintf(hex, 17, "%016llx", (unsigned long long)il_lab_fnv1a(text, strlen(text)));
+    snprintf(hex, 17, "%016llx", (unsigned long long)il__fnv1a(text, strlen(text)));
     free(text);
     return IL_OK;
 }
 
-void il_lab_describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size) {
+void il__describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size) {
     buf[0] = '\0';
     il_experiment *x = malloc(sizeof *x), *y = malloc(sizeof *y);
     if (x && y) {

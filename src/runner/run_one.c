@@ -289,7 +289,7 @@ static void write_run_row(FILE *f, const write_ctx *w) {
     int finished = o->status == IL_RUN_FINISHED;
 
     char id[IL_NAME_MAX + 32];
-    il_lab_run_id(exp, (size_t)(s->init - exp->inits), s->seed, id, sizeof id);
+    il__run_id(exp, (size_t)(s->init - exp->inits), s->seed, id, sizeof id);
 
     /* init_spec: one "name[:value]" when every layer starts alike, else one per layer joined by '/', as
      * the [inits] list of the config writes it. */
@@ -352,8 +352,8 @@ static il_status write_run_files(const char *dir, const write_ctx *w, il_error *
         write_curves, write_layers, write_histograms, write_timing, write_run_row};
     il_status st = il_make_dirs(dir, err);
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT && st == IL_OK; i++) {
-        if (il_result_files[i].optional && w->no_timing) continue;
-        st = write_file(dir, &il_result_files[i], bodies[i], w, err);
+        if (il__result_files[i].optional && w->no_timing) continue;
+        st = write_file(dir, &il__result_files[i], bodies[i], w, err);
     }
     return st;
 }
@@ -398,7 +398,7 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
     if (diverged) return mark_diverged(out, 0);
     size_t step = 0;
     for (size_t epoch = 1; epoch <= exp->epochs; epoch++) {
-        il_lab_next_epoch_order(&data_rng, buf->order, N);
+        il__next_epoch_order(&data_rng, buf->order, N);
         for (size_t j = 0; j < s->steps_per_epoch; j++) {
             if (stop && *stop)
                 return il_fail(err, IL_ERR_STOPPED, "run %s seed %llu stopped by the user", s->init->label,

@@ -12,7 +12,7 @@ size_t il_plan_size(const il_experiment *exp) {
     return exp->n_inits * exp->n_seeds;
 }
 
-void il_lab_run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size) {
+void il__run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size) {
     /* A label may hold anything a config allows; a folder name may not. */
     char label[IL_NAME_MAX];
     const char *src = exp->inits[init_index].label;
@@ -34,7 +34,7 @@ void il_plan_get(const il_experiment *exp, size_t index, il_plan_run *run) {
     run->init_index = index % exp->n_inits;
     run->seed_index = index / exp->n_inits;
     run->seed = exp->seeds[run->seed_index];
-    il_lab_run_id(exp, run->init_index, run->seed, run->id, sizeof run->id);
+    il__run_id(exp, run->init_index, run->seed, run->id, sizeof run->id);
 }
 
 int il_plan_in_shard(size_t index, size_t shard_k, size_t shard_n) {
@@ -57,7 +57,7 @@ void il_run_epoch_order(uint64_t seed, size_t epoch, size_t *order, size_t n) {
         shuffle_epoch(&rng, order, n);
 }
 
-void il_lab_next_epoch_order(il_rng *rng, size_t *order, size_t n) {
+void il__next_epoch_order(il_rng *rng, size_t *order, size_t n) {
     shuffle_epoch(rng, order, n);
 }
 

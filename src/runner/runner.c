@@ -103,7 +103,7 @@ static il_status choose_folder(const il_experiment *exp, const il_runner_options
 /* Refuse to touch a folder holding other results; on resume, insist on the same configuration. */
 static il_status guard_folder(const char *dir, int resume, const il_experiment *exp, const char *fingerprint,
                               il_error *err) {
-    if (!il_lab_dir_has_entries(dir)) {
+    if (!il__dir_has_entries(dir)) {
         struct stat sb;
         if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
             return il_fail(err, IL_ERR_USAGE, "%s: exists and is not a folder", dir);
@@ -117,19 +117,19 @@ static il_status guard_folder(const char *dir, int resume, const il_experiment *
     char path[4096];
     il_status st = il__path_join(path, sizeof path, dir, "meta", err);
     if (st != IL_OK) return st;
-    il_meta meta;
+    il__meta meta;
     il_error meta_err;
-    if (il_meta_read(&meta, path, &meta_err) != IL_OK)
+    if (il__meta_read(&meta, path, &meta_err) != IL_OK)
         return il_fail(err, IL_ERR_USAGE, "%s: cannot resume: not an initlab results folder (%s)", dir,
                        meta_err.msg);
-    const char *found = il_meta_get(&meta, "config_fingerprint");
+    const char *found = il__meta_get(&meta, "config_fingerprint");
     if (!found || strcmp(found, fingerprint) != 0) {
         /* Say which setting differs when the folder's config.ini can be read. */
         char why[600] = "";
         il_experiment *there = malloc(sizeof *there);
         if (there && il__path_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
             il_experiment_load(there, path, NULL) == IL_OK)
-            il_lab_describe_difference(there, exp, why, sizeof why);
+            il__describe_difference(there, exp, why, sizeof why);
         free(there);
         st = il_fail(
             err, IL_ERR_USAGE,
@@ -137,19 +137,19 @@ static il_status guard_folder(const char *dir, int resume, const il_experiment *
             "experiment file and --set options, or choose another --out",
             dir, *why ? ": " : "", why);
     }
-    il_meta_free(&meta);
+    il__meta_free(&meta);
     return st;
 }
 
 static il_status write_meta(const char *dir, const il_experiment *exp, const il_data *data,
                             const char *fingerprint, size_t jobs, const il_runner_options *opt,
                             il_error *err) {
-    il_meta meta = {0};
+    il__meta meta = {0};
     char buf[8192], path[4096];
     il_status st = IL_OK;
 #define SET(key, value)                                                                                      \
     do {                                                                                                     \
-        if (st == IL_OK) st = il_meta_set(&meta, key, value, err);                                           \
+        if (st == IL_OK) st = il__meta_set(&meta, key, value, err);                                          \
     } while (0)
     SET("version", INITLAB_VERSION);
     SET("experiment", exp->name);
@@ -199,8 +199,8 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     SET("config_fingerprint", fingerprint);
 #undef SET
     if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "meta", err);
-    if (st == IL_OK) st = il_meta_write(&meta, path, err);
-    il_meta_free(&meta);
+    if (st == IL_OK) st = il__meta_write(&meta, path, err);
+    il__meta_free(&meta);
     return st;
 }
 
@@ -297,7 +297,7 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     /* Not complete: whatever the worker left half-done goes, its finished files (if any) stay. */
     char run_dir[4096];
     if (snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id) < (int)sizeof run_dir)
-        il_lab_remove_temporaries(run_dir);
+        il__remove_temporaries(run_dir);
     int by_user = (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_STOPPED) ||
                   (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && opt->stop && *opt->stop);
     if (by_user) {
@@ -354,7 +354,7 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
                 st = il_fail(err, IL_ERR_USAGE, "%s/%s: path too long", dir, run.id);
                 break;
             }
-            il_lab_remove_temporaries(run_dir);
+            il__remove_temporaries(run_dir);
             il_status sp = spawn(&active[n_active], exp, data, &run, run_dir, opt, active, n_active, err);
             if (sp != IL_OK) {
                 if (n_active == 0) st = sp; /* nothing running that could free resources: give up */
@@ -404,8 +404,8 @@ static il_status check_options(const il_experiment *exp, const il_runner_options
     char a[IL_NAME_MAX + 32], b[IL_NAME_MAX + 32];
     for (size_t i = 0; i < exp->n_inits; i++) {
         for (size_t j = i + 1; j < exp->n_inits; j++) {
-            il_lab_run_id(exp, i, 0, a, sizeof a);
-            il_lab_run_id(exp, j, 0, b, sizeof b);
+            il__run_id(exp, i, 0, a, sizeof a);
+            il__run_id(exp, j, 0, b, sizeof b);
             if (strcmp(a, b) == 0)
                 return il_fail(
                     err, IL_ERR_USAGE,
@@ -436,7 +436,7 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (st != IL_OK) return st;
     const char *dir = report->out_dir;
     char fingerprint[17];
-    st = il_lab_fingerprint(exp, fingerprint, err);
+    st = il__fingerprint(exp, fingerprint, err);
     if (st == IL_OK) st = guard_folder(dir, opt->resume, exp, fingerprint, err);
     if (st != IL_OK) return st;
 
@@ -470,7 +470,7 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         report->runs_in_shard++;
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        if (opt->resume && il_lab_run_complete(dir, run.id))
+        if (opt->resume && il__run_complete(dir, run.id))
             report->runs_skipped++;
         else
             pending[n_pending++] = i;
@@ -503,7 +503,7 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (pool_started) {
         size_t complete = 0;
         il_error merge_err;
-        il_status ms = il_lab_write_merged(exp, dir, &complete, &merge_err);
+        il_status ms = il__write_merged(exp, dir, &complete, &merge_err);
         if (st == IL_OK && ms != IL_OK) {
             st = ms;
             if (err) *err = merge_err;

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "initlab/rng.h"
 #include "core/files.h"
+#include "initlab/rng.h"
 #include "initlab/runner.h"
 
 /* ---- file names and headers (docs/results.md describes every column) ----------------------------------- */
@@ -39,23 +39,23 @@ typedef struct {
 
 /* IL_RESULT_FILE_COUNT entries; the last one is run.csv, whose merged form is runs.csv. */
 #define IL_RESULT_FILE_COUNT 5
-extern const il_result_file il_result_files[IL_RESULT_FILE_COUNT];
+extern const il_result_file il__result_files[IL_RESULT_FILE_COUNT];
 
 /* ---- plan internals ------------------------------------------------------------------------------------ */
 
 /* The run id "<label>__seed<seed>" (see runner.h) into buf. */
-void il_lab_run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
+void il__run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
 /* The next epoch's order from a run's data stream (il_run_epoch_order replays these). */
-void il_lab_next_epoch_order(il_rng *rng, size_t *order, size_t n);
+void il__next_epoch_order(il_rng *rng, size_t *order, size_t n);
 
 /* ---- small file helpers -------------------------------------------------------------------------------- */
 
 /* 1 if path is a folder holding at least one entry other than . and .. */
-int il_lab_dir_has_entries(const char *path);
+int il__dir_has_entries(const char *path);
 /* Remove leftover temporary files (NAME.tmp.*) of an interrupted atomic write in folder dir. */
-void il_lab_remove_temporaries(const char *dir);
+void il__remove_temporaries(const char *dir);
 /* FNV-1a 64-bit hash of bytes (the configuration fingerprint). */
-uint64_t il_lab_fnv1a(const void *bytes, size_t size);
+uint64_t il__fnv1a(const void *bytes, size_t size);
 
 /* ---- meta --------------------------------------------------------------------------------------------
  * meta is "key = value" lines; '#' starts a comment line. */
@@ -64,33 +64,33 @@ typedef struct {
     size_t n;
     char **keys;
     char **values;
-} il_meta;
+} il__meta;
 
-il_status il_meta_read(il_meta *meta, const char *path, il_error *err);
-void il_meta_free(il_meta *meta);
+il_status il__meta_read(il__meta *meta, const char *path, il_error *err);
+void il__meta_free(il__meta *meta);
 /* The value of key, or NULL. */
-const char *il_meta_get(const il_meta *meta, const char *key);
+const char *il__meta_get(const il__meta *meta, const char *key);
 /* Add key or replace its value (newlines in value become spaces). */
-il_status il_meta_set(il_meta *meta, const char *key, const char *value, il_error *err);
-void il_meta_remove(il_meta *meta, const char *key);
+il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_error *err);
+void il__meta_remove(il__meta *meta, const char *key);
 /* Write meta atomically, with a comment line on top. */
-il_status il_meta_write(const il_meta *meta, const char *path, il_error *err);
+il_status il__meta_write(const il__meta *meta, const char *path, il_error *err);
 
 /* The configuration fingerprint of exp: FNV-1a of its INI text with the [output] settings (jobs,
  * out_dir) neutralized, as 16 hex digits. */
-il_status il_lab_fingerprint(const il_experiment *exp, char hex[17], il_error *err);
+il_status il__fingerprint(const il_experiment *exp, char hex[17], il_error *err);
 /* The first setting in which two experiments differ ([output] aside), as a phrase for a message, e.g.
  * `[training] learning_rate is "0.1" in one and "0.2" in the other`; "" when none is found. */
-void il_lab_describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
+void il__describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
 
 /* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
-int il_lab_run_complete(const char *dir, const char *id);
+int il__run_complete(const char *dir, const char *id);
 
 /* ---- merged files -------------------------------------------------------------------------------------- */
 
 /* Write runs.csv, curves.csv, layers.csv, histograms.csv, timing.csv (when runs have one) and the
  * *_wide.csv files into dir from the complete runs under dir/runs/, in plan order. *n_complete
  * receives how many of the plan's runs were found complete. */
-il_status il_lab_write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err);
+il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err);
 
 #endif

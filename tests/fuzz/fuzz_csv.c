@@ -16,14 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
-    il_csv_options opt = {.features = (data[0] & 2) ? "a;b" : NULL,
-                          .label = (data[0] & 4) ? "a" : "y",
-                          .regression = data[0] & 1};
+    il__csv_options opt = {.features = (data[0] & 2) ? "a;b" : NULL,
+                           .label = (data[0] & 4) ? "a" : "y",
+                           .regression = data[0] & 1};
     il_data out;
     memset(&out, 0, sizeof out);
     il_error err;
     il_error_clear(&err);
-    if (il_csv_parse(&out, (const char *)data + 1, size - 1, "fuzz.csv", &opt, &err) == IL_OK) {
+    if (il__csv_parse(&out, (const char *)data + 1, size - 1, "fuzz.csv", &opt, &err) == IL_OK) {
         const il_dataset *ds = &out.train;
         if (ds->n == 0 || ds->d == 0) __builtin_trap();
         for (size_t i = 0; i < ds->n * ds->d; i++)

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     il_error err;
     il_dataset ds;
     size_t k = 0;
-    if (il_idx_pair_from_memory(&ds, images, split, "images", labels, rest - split, "labels", max_classes, &k,
-                                &err) == IL_OK) {
+    if (il__idx_pair_from_memory(&ds, images, split, "images", labels, rest - split, "labels", max_classes,
+                                 &k, &err) == IL_OK) {
         /* What the loader promises: one-hot rows over k classes, labels below k. */
         for (size_t i = 0; i < ds.n; i++) {
             if (ds.labels[i] < 0 || (size_t)ds.labels[i] >= k ||
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned n_dims = 0;
     size_t dims[4];
     const unsigned char *payload = NULL;
-    if (il_idx_parse(data + 2, rest, "whole", &n_dims, dims, &payload, &err) == IL_OK) {
+    if (il__idx_parse(data + 2, rest, "whole", &n_dims, dims, &payload, &err) == IL_OK) {
         size_t product = 1;
         for (unsigned d = 0; d < n_dims; d++)
             product *= dims[d];

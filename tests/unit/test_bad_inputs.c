@@ -62,8 +62,8 @@ static il_status run_case(const bad_case *c, const char *path, il_error *err) {
         int images = loader[4] == 'i';
         il_dataset ds;
         size_t k = 1234;
-        st = il_idx_load_pair(&ds, images ? path : CORPUS "/idx/good-images.idx",
-                              images ? CORPUS "/idx/good-labels.idx" : path, 10, &k, err);
+        st = il__idx_load_pair(&ds, images ? path : CORPUS "/idx/good-images.idx",
+                               images ? CORPUS "/idx/good-labels.idx" : path, 10, &k, err);
         assert_null(ds.x);
         assert_null(ds.labels);
         assert_int_equal(k, 1234);
@@ -72,17 +72,17 @@ static il_status run_case(const bad_case *c, const char *path, il_error *err) {
     il_data d;
     memset(&d, 0, sizeof d);
     if (strcmp(loader, "csv") == 0) {
-        il_csv_options opt = {.label = option(options, "label", label, sizeof label),
-                              .features = option(options, "features", features, sizeof features),
-                              .regression = option(options, "regression", buf, sizeof buf) != NULL};
-        st = il_csv_load(&d, path, &opt, err);
+        il__csv_options opt = {.label = option(options, "label", label, sizeof label),
+                               .features = option(options, "features", features, sizeof features),
+                               .regression = option(options, "regression", buf, sizeof buf) != NULL};
+        st = il__csv_load(&d, path, &opt, err);
     } else if (strcmp(loader, "images") == 0) {
-        il_image_options opt = {.channels = 1, .width = 0, .height = 0};
+        il__image_options opt = {.channels = 1, .width = 0, .height = 0};
         const char *color = option(options, "color", buf, sizeof buf);
         if (color && strcmp(color, "rgb") == 0) opt.channels = 3;
         const char *size = option(options, "size", buf, sizeof buf);
         if (size) assert_int_equal(sscanf(size, "%zux%zu", &opt.width, &opt.height), 2);
-        st = il_images_load(&d, path, &opt, err);
+        st = il__images_load(&d, path, &opt, err);
     } else {
         fail_msg("MANIFEST line %d: unknown loader '%s'", c->line, loader);
         return IL_OK;
@@ -184,7 +184,7 @@ static void test_the_good_idx_companions_load(void **state) {
     il_error err;
     size_t k = 0;
     il_status st =
-        il_idx_load_pair(&ds, CORPUS "/idx/good-images.idx", CORPUS "/idx/good-labels.idx", 10, &k, &err);
+        il__idx_load_pair(&ds, CORPUS "/idx/good-images.idx", CORPUS "/idx/good-labels.idx", 10, &k, &err);
     if (st != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(ds.n, 3);
     assert_int_equal(ds.d, 4);

@@ -29,9 +29,9 @@ static void release(il_data *d) {
 
 static il_status parse(il_data *d, const char *text, const char *features, const char *label, int regression,
                        il_error *err) {
-    il_csv_options opt = {.features = features, .label = label, .regression = regression};
+    il__csv_options opt = {.features = features, .label = label, .regression = regression};
     memset(d, 0, sizeof *d);
-    return il_csv_parse(d, text, strlen(text), "mem.csv", &opt, err);
+    return il__csv_parse(d, text, strlen(text), "mem.csv", &opt, err);
 }
 
 static void assert_row(const il_dataset *ds, size_t i, float a, float b) {
@@ -198,17 +198,17 @@ static void test_a_gzipped_csv_file_loads_by_its_name(void **state) {
     snprintf(path, sizeof path, "%s/data.csv.gz", dir);
     assert_int_equal(tu_write_file(path, packed, zs.total_out), 0);
     deflateEnd(&zs);
-    il_csv_options opt = {.features = NULL, .label = "y", .regression = 0};
+    il__csv_options opt = {.features = NULL, .label = "y", .regression = 0};
     il_data d;
     memset(&d, 0, sizeof d);
     il_error err;
-    assert_int_equal(il_csv_load(&d, path, &opt, &err), IL_OK);
+    assert_int_equal(il__csv_load(&d, path, &opt, &err), IL_OK);
     assert_int_equal(d.train.n, 2);
     assert_row(&d.train, 1, 3.0f, 4.0f);
     release(&d);
     /* And a file that is not there is named. */
     snprintf(path, sizeof path, "%s/missing.csv", dir);
-    assert_int_equal(il_csv_load(&d, path, &opt, &err), IL_ERR_IO);
+    assert_int_equal(il__csv_load(&d, path, &opt, &err), IL_ERR_IO);
     assert_non_null(strstr(err.msg, "missing.csv"));
     free(dir);
 }

@@ -63,7 +63,7 @@ static void test_standardization_uses_training_statistics_for_both_splits(void *
     const float test_x[4] = {5, 30, 7, 130};
     il_dataset train = make_set(train_x, 3, 2), test = make_set(test_x, 2, 2);
     il_error err;
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_STANDARDIZE, 0, &err), IL_OK);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_STANDARDIZE, 0, &err), IL_OK);
     double sd0 = sqrt(2.0 / 3.0), sd1 = sqrt(800.0 / 3.0);
     assert_float_equal(train.x[0], -1.0 / sd0, 1e-6);
     assert_float_equal(train.x[3], 0.0, 1e-6);
@@ -83,7 +83,7 @@ static void test_a_constant_training_column_is_centred_and_not_divided(void **st
     const float test_x[2] = {6, 2};
     il_dataset train = make_set(train_x, 3, 2), test = make_set(test_x, 1, 2);
     il_error err;
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_STANDARDIZE, 0, &err), IL_OK);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_STANDARDIZE, 0, &err), IL_OK);
     for (size_t i = 0; i < 3; i++)
         assert_true(train.x[2 * i] == 0.0f);
     assert_true(test.x[0] == 2.0f); /* 6 − 4, sd taken as 1 */
@@ -99,7 +99,7 @@ static void test_unit_scaling_divides_pixels_by_255(void **state) {
     const float test_x[2] = {255, 0};
     il_dataset train = make_set(train_x, 2, 2), test = make_set(test_x, 1, 2);
     il_error err;
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_UNIT, 1, &err), IL_OK);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_UNIT, 1, &err), IL_OK);
     assert_float_equal(train.x[0], 0.0, 1e-7);
     assert_float_equal(train.x[1], 1.0, 1e-7);
     assert_float_equal(train.x[2], 0.2, 1e-7);
@@ -115,7 +115,7 @@ static void test_unit_scaling_of_non_pixels_maps_the_training_range_to_0_1(void 
     const float test_x[2] = {4, 7};
     il_dataset train = make_set(train_x, 3, 2), test = make_set(test_x, 1, 2);
     il_error err;
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_UNIT, 0, &err), IL_OK);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_UNIT, 0, &err), IL_OK);
     assert_float_equal(train.x[0], 0.0, 1e-7);
     assert_float_equal(train.x[2], 0.5, 1e-7);
     assert_float_equal(train.x[4], 1.0, 1e-7);
@@ -131,9 +131,9 @@ static void test_no_scaling_leaves_inputs_alone_and_auto_is_refused_unresolved(v
     const float x[4] = {1, 2, 3, 4};
     il_dataset train = make_set(x, 2, 2), test = make_set(x, 2, 2);
     il_error err;
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_NONE, 0, &err), IL_OK);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_NONE, 0, &err), IL_OK);
     assert_memory_equal(train.x, x, sizeof x);
-    assert_int_equal(il_scale_inputs(&train, &test, IL_SCALE_AUTO, 0, &err), IL_ERR_USAGE);
+    assert_int_equal(il__scale_inputs(&train, &test, IL_SCALE_AUTO, 0, &err), IL_ERR_USAGE);
     assert_memory_equal(train.x, x, sizeof x);
     il_dataset_free(&train);
     il_dataset_free(&test);
@@ -171,12 +171,12 @@ static void test_loaded_data_is_standardized_on_train_and_not_on_test(void **sta
 
 static void test_split_test_count_rounds_and_keeps_both_sides_non_empty(void **state) {
     (void)state;
-    assert_int_equal(il_split_test_count(10, 0.2), 2);
-    assert_int_equal(il_split_test_count(10, 0.25), 3); /* 2.5 rounds up */
-    assert_int_equal(il_split_test_count(1000, 0.2), 200);
-    assert_int_equal(il_split_test_count(10, 0.01), 1);
-    assert_int_equal(il_split_test_count(10, 0.99), 9);
-    assert_int_equal(il_split_test_count(2, 0.5), 1);
+    assert_int_equal(il__split_test_count(10, 0.2), 2);
+    assert_int_equal(il__split_test_count(10, 0.25), 3); /* 2.5 rounds up */
+    assert_int_equal(il__split_test_count(1000, 0.2), 200);
+    assert_int_equal(il__split_test_count(10, 0.01), 1);
+    assert_int_equal(il__split_test_count(10, 0.99), 9);
+    assert_int_equal(il__split_test_count(2, 0.5), 1);
 }
 
 /* Split a set whose targets are the row numbers and return the partition as a membership map. */
@@ -189,7 +189,7 @@ static void split_rows(size_t n, double fraction, uint64_t seed, il_dataset *tra
     memset(test, 0, sizeof *test);
     free(x);
     il_error err;
-    assert_int_equal(il_data_split(train, test, fraction, seed, &err), IL_OK);
+    assert_int_equal(il__data_split(train, test, fraction, seed, &err), IL_OK);
 }
 
 static void test_split_holds_out_the_fraction_and_keeps_every_row_once(void **state) {
@@ -243,13 +243,13 @@ static void test_split_refuses_one_example_and_fractions_outside_0_1(void **stat
     il_dataset train = make_set(x, 1, 1), test;
     memset(&test, 0, sizeof test);
     il_error err;
-    assert_int_equal(il_data_split(&train, &test, 0.2, 1, &err), IL_ERR_USAGE);
+    assert_int_equal(il__data_split(&train, &test, 0.2, 1, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "at least 2"));
     assert_int_equal(train.n, 1); /* unchanged */
     il_dataset_free(&train);
     train = make_set(x, 3, 1);
-    assert_int_equal(il_data_split(&train, &test, 0.0, 1, &err), IL_ERR_USAGE);
-    assert_int_equal(il_data_split(&train, &test, 1.0, 1, &err), IL_ERR_USAGE);
+    assert_int_equal(il__data_split(&train, &test, 0.0, 1, &err), IL_ERR_USAGE);
+    assert_int_equal(il__data_split(&train, &test, 1.0, 1, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "between 0 and 1"));
     assert_int_equal(train.n, 3);
     il_dataset_free(&train);
@@ -276,11 +276,11 @@ static void test_keep_first_keeps_exactly_the_first_rows(void **state) {
     const float x[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     il_dataset ds = make_set(x, 5, 2);
     il_error err;
-    assert_int_equal(il_dataset_keep_first(&ds, 0, &err), IL_OK);
+    assert_int_equal(il__dataset_keep_first(&ds, 0, &err), IL_OK);
     assert_int_equal(ds.n, 5);
-    assert_int_equal(il_dataset_keep_first(&ds, 9, &err), IL_OK);
+    assert_int_equal(il__dataset_keep_first(&ds, 9, &err), IL_OK);
     assert_int_equal(ds.n, 5);
-    assert_int_equal(il_dataset_keep_first(&ds, 3, &err), IL_OK);
+    assert_int_equal(il__dataset_keep_first(&ds, 3, &err), IL_OK);
     assert_int_equal(ds.n, 3);
     assert_int_equal(ds.d, 2);
     assert_memory_equal(ds.x, x, 6 * sizeof(float));

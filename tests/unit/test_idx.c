@@ -107,7 +107,7 @@ static void test_plain_idx_pair_round_trips_pixels_and_one_hot_labels(void **sta
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_load_pair(&ds, images, labels, 10, &k, &err);
+    il_status st = il__idx_load_pair(&ds, images, labels, 10, &k, &err);
     assert_int_equal(st, IL_OK);
     assert_three_images(&ds, k);
     il_dataset_free(&ds);
@@ -122,7 +122,7 @@ static void test_gzip_idx_pair_found_by_magic_bytes_loads_like_plain(void **stat
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_load_pair(&ds, images, labels, 10, &k, &err);
+    il_status st = il__idx_load_pair(&ds, images, labels, 10, &k, &err);
     assert_int_equal(st, IL_OK);
     assert_three_images(&ds, k);
     il_dataset_free(&ds);
@@ -141,8 +141,8 @@ static void test_gzip_file_of_two_members_is_read_whole(void **state) {
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_pair_from_memory(&ds, packed, first + second, "two-members.gz", lab, lab_len,
-                                           "labels", 0, &k, &err);
+    il_status st = il__idx_pair_from_memory(&ds, packed, first + second, "two-members.gz", lab, lab_len,
+                                            "labels", 0, &k, &err);
     assert_int_equal(st, IL_OK);
     assert_three_images(&ds, k);
     il_dataset_free(&ds);
@@ -157,17 +157,17 @@ static void test_idx_parse_gives_dimensions_and_payload(void **state) {
     size_t got[4] = {0};
     const unsigned char *payload = NULL;
     il_error err;
-    assert_int_equal(il_idx_parse(img, len, "x.idx", &n_dims, got, &payload, &err), IL_OK);
+    assert_int_equal(il__idx_parse(img, len, "x.idx", &n_dims, got, &payload, &err), IL_OK);
     assert_int_equal(n_dims, 3);
     assert_int_equal(got[0], 3);
     assert_int_equal(got[1], 2);
     assert_int_equal(got[2], 3);
     assert_ptr_equal(payload, img + 16);
     /* One byte less is a truncated payload, one byte more a header that does not match the file. */
-    assert_int_not_equal(il_idx_parse(img, len - 1, "x.idx", &n_dims, got, &payload, &err), IL_OK);
+    assert_int_not_equal(il__idx_parse(img, len - 1, "x.idx", &n_dims, got, &payload, &err), IL_OK);
     assert_non_null(strstr(err.msg, "truncated"));
     img[len] = 7;
-    assert_int_not_equal(il_idx_parse(img, len + 1, "x.idx", &n_dims, got, &payload, &err), IL_OK);
+    assert_int_not_equal(il__idx_parse(img, len + 1, "x.idx", &n_dims, got, &payload, &err), IL_OK);
     assert_non_null(strstr(err.msg, "does not match"));
 }
 
@@ -181,7 +181,7 @@ static void test_one_hot_width_is_one_plus_the_largest_label(void **state) {
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    assert_int_equal(il_idx_pair_from_memory(&ds, img, img_len, "img", lab, lab_len, "lab", 0, &k, &err),
+    assert_int_equal(il__idx_pair_from_memory(&ds, img, img_len, "img", lab, lab_len, "lab", 0, &k, &err),
                      IL_OK);
     assert_int_equal(k, 5);
     assert_int_equal(ds.t, 5);
@@ -201,7 +201,8 @@ static void test_labels_at_or_above_max_classes_are_refused_with_their_offset(vo
     il_dataset ds;
     il_error err;
     size_t k = 99;
-    il_status st = il_idx_pair_from_memory(&ds, img, img_len, "img", lab, lab_len, "labels.idx", 2, &k, &err);
+    il_status st =
+        il__idx_pair_from_memory(&ds, img, img_len, "img", lab, lab_len, "labels.idx", 2, &k, &err);
     assert_int_equal(st, IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "labels.idx: label 2 of item 0 (byte offset 8)"));
     assert_non_null(strstr(err.msg, "expected 0 to 1"));
@@ -219,7 +220,7 @@ static void test_gzip_header_claiming_more_than_its_bytes_can_hold_is_refused(vo
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_pair_from_memory(&ds, packed, packed_len, "liar.gz", img, len, "lab", 0, &k, &err);
+    il_status st = il__idx_pair_from_memory(&ds, packed, packed_len, "liar.gz", img, len, "lab", 0, &k, &err);
     assert_int_equal(st, IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "liar.gz"));
     assert_non_null(strstr(err.msg, "60000 x 28 x 28"));
@@ -235,7 +236,7 @@ static void test_gzip_holding_more_than_its_header_declares_is_refused(void **st
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_pair_from_memory(&ds, packed, packed_len, "long.gz", img, len, "lab", 0, &k, &err);
+    il_status st = il__idx_pair_from_memory(&ds, packed, packed_len, "long.gz", img, len, "lab", 0, &k, &err);
     assert_int_equal(st, IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "long.gz: decompresses to more than the 2 x 2 x 3 = 12 bytes"));
 }
@@ -251,8 +252,9 @@ static void test_read_maybe_gz_gives_the_same_text_plain_or_gzipped_and_keeps_it
     unsigned char *plain = NULL, *unpacked = NULL;
     size_t plain_len = 0, unpacked_len = 0;
     il_error err;
-    assert_int_equal(il_read_maybe_gz(path_in(dir, "t.csv"), 1000, &plain, &plain_len, &err), IL_OK);
-    assert_int_equal(il_read_maybe_gz(path_in(dir, "t.csv.gz"), 1000, &unpacked, &unpacked_len, &err), IL_OK);
+    assert_int_equal(il__read_maybe_gz(path_in(dir, "t.csv"), 1000, &plain, &plain_len, &err), IL_OK);
+    assert_int_equal(il__read_maybe_gz(path_in(dir, "t.csv.gz"), 1000, &unpacked, &unpacked_len, &err),
+                     IL_OK);
     assert_int_equal(plain_len, strlen(text));
     assert_int_equal(unpacked_len, strlen(text));
     assert_string_equal((char *)plain, text); /* NUL-terminated */
@@ -266,10 +268,10 @@ static void test_read_maybe_gz_gives_the_same_text_plain_or_gzipped_and_keeps_it
     assert_true(packed_len < 1000);
     assert_int_equal(tu_write_file(path_in(dir, "long.csv"), long_text, sizeof long_text), 0);
     assert_int_equal(tu_write_file(path_in(dir, "long.csv.gz"), packed, packed_len), 0);
-    assert_int_not_equal(il_read_maybe_gz(path_in(dir, "long.csv"), 1000, &plain, &plain_len, &err), IL_OK);
+    assert_int_not_equal(il__read_maybe_gz(path_in(dir, "long.csv"), 1000, &plain, &plain_len, &err), IL_OK);
     assert_non_null(strstr(err.msg, "long.csv has 4000 bytes"));
     assert_null(plain);
-    assert_int_not_equal(il_read_maybe_gz(path_in(dir, "long.csv.gz"), 1000, &unpacked, &unpacked_len, &err),
+    assert_int_not_equal(il__read_maybe_gz(path_in(dir, "long.csv.gz"), 1000, &unpacked, &unpacked_len, &err),
                          IL_OK);
     assert_non_null(strstr(err.msg, "long.csv.gz decompresses to more than 1000 bytes"));
     assert_null(unpacked);
@@ -290,7 +292,7 @@ static void check_fashion_split(const char *images, const char *labels, size_t n
     il_dataset ds;
     il_error err;
     size_t k = 0;
-    il_status st = il_idx_load_pair(&ds, fashion_file(images), fashion_file(labels), 10, &k, &err);
+    il_status st = il__idx_load_pair(&ds, fashion_file(images), fashion_file(labels), 10, &k, &err);
     if (st != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(ds.n, n);
     assert_int_equal(ds.d, 784);

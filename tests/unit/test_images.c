@@ -32,9 +32,9 @@ static void release(il_data *d) {
 #define SAMPLE_DIR INITLAB_SOURCE_DIR "/data/fashion-sample"
 
 static il_status load(il_data *d, const char *root, int channels, size_t w, size_t h, il_error *err) {
-    il_image_options opt = {.channels = channels, .width = w, .height = h};
+    il__image_options opt = {.channels = channels, .width = w, .height = h};
     memset(d, 0, sizeof *d);
-    return il_images_load(d, root, &opt, err);
+    return il__images_load(d, root, &opt, err);
 }
 
 static const char *join(const char *a, const char *b) {
@@ -94,7 +94,7 @@ static void test_fashion_sample_pixels_are_exactly_their_fashion_mnist_sources(v
     char images[1024], labels[1024];
     snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", INITLAB_FASHION_MNIST_DIR);
     snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", INITLAB_FASHION_MNIST_DIR);
-    il_status st = il_idx_load_pair(&t10k, images, labels, 10, &k_classes, &err);
+    il_status st = il__idx_load_pair(&t10k, images, labels, 10, &k_classes, &err);
     if (st != IL_OK) fail_msg("%s", err.msg);
     /* Folder k holds the first 30 t10k images of its Fashion-MNIST label, in file order. */
     for (size_t k = 0; k < 10; k++) {

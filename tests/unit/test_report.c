@@ -417,10 +417,10 @@ static void test_report_falls_back_to_the_png_terminal_without_cairo(void **stat
 
 /* ---- the CSV reader ----------------------------------------------------------------------------------- */
 
-static il_status open_text(il_csvread *r, const char *dir, const char *text, il_error *err) {
+static il_status open_text(il__csvread *r, const char *dir, const char *text, il_error *err) {
     char *path = join(dir, "t.csv");
     assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
-    il_status st = il_csvread_open(r, path, err);
+    il_status st = il__csvread_open(r, path, err);
     free(path);
     return st;
 }
@@ -428,7 +428,7 @@ static il_status open_text(il_csvread *r, const char *dir, const char *text, il_
 static void test_csv_reader_handles_quotes_crlf_bom_blank_lines_and_empty_cells(void **state) {
     (void)state;
     char *dir = tu_make_tmpdir("csvread");
-    il_csvread r;
+    il__csvread r;
     il_error err;
     const char *text = "\xEF\xBB\xBFinit,seed,loss\r\n"
                        "\"a,b\",1,0.5\r\n"
@@ -436,54 +436,54 @@ static void test_csv_reader_handles_quotes_crlf_bom_blank_lines_and_empty_cells(
                        "\"say \"\"hi\"\"\n2\",2,\r\n";
     assert_int_equal(open_text(&r, dir, text, &err), IL_OK);
     assert_int_equal(r.n_cols, 3);
-    assert_int_equal(il_csvread_column(&r, "init"), 0);
-    assert_int_equal(il_csvread_column(&r, "loss"), 2);
-    assert_int_equal(il_csvread_column(&r, "nope"), -1);
+    assert_int_equal(il__csvread_column(&r, "init"), 0);
+    assert_int_equal(il__csvread_column(&r, "loss"), 2);
+    assert_int_equal(il__csvread_column(&r, "nope"), -1);
     int got;
     double v;
     size_t n;
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_OK);
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_OK);
     assert_int_equal(got, 1);
-    assert_string_equal(il_csvread_text(&r, 0), "a,b");
-    assert_int_equal(il_csvread_count(&r, 1, &n, &err), IL_OK);
+    assert_string_equal(il__csvread_text(&r, 0), "a,b");
+    assert_int_equal(il__csvread_count(&r, 1, &n, &err), IL_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(il_csvread_number(&r, 2, &v, &err), IL_OK);
+    assert_int_equal(il__csvread_number(&r, 2, &v, &err), IL_OK);
     assert_float_equal(v, 0.5, 0);
     assert_int_equal(r.line, 2);
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_OK);
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_OK);
     assert_int_equal(got, 1);
-    assert_string_equal(il_csvread_text(&r, 0), "say \"hi\"\n2");
+    assert_string_equal(il__csvread_text(&r, 0), "say \"hi\"\n2");
     assert_int_equal(r.line, 4);
-    assert_int_equal(il_csvread_number(&r, 2, &v, &err), IL_OK);
+    assert_int_equal(il__csvread_number(&r, 2, &v, &err), IL_OK);
     assert_true(isnan(v)); /* empty: the value does not exist */
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_OK);
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_OK);
     assert_int_equal(got, 0);
-    il_csvread_close(&r);
+    il__csvread_close(&r);
     free(dir);
 }
 
 static void test_csv_reader_refuses_words_infinity_and_unclosed_quotes(void **state) {
     (void)state;
     char *dir = tu_make_tmpdir("csvread-bad");
-    il_csvread r;
+    il__csvread r;
     il_error err;
     int got;
     double v;
     size_t n;
     assert_int_equal(open_text(&r, dir, "a,b\ninf, 2\n-1,x\n", &err), IL_OK);
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_OK);
-    assert_int_equal(il_csvread_number(&r, 0, &v, &err), IL_ERR_FORMAT);
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_OK);
+    assert_int_equal(il__csvread_number(&r, 0, &v, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "line 2, column 'a': 'inf' is not a finite number"));
-    assert_int_equal(il_csvread_number(&r, 1, &v, &err), IL_ERR_FORMAT); /* leading space */
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_OK);
-    assert_int_equal(il_csvread_count(&r, 0, &n, &err), IL_ERR_FORMAT);
+    assert_int_equal(il__csvread_number(&r, 1, &v, &err), IL_ERR_FORMAT); /* leading space */
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_OK);
+    assert_int_equal(il__csvread_count(&r, 0, &n, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "line 3, column 'a': '-1' is not a whole number"));
-    il_csvread_close(&r);
+    il__csvread_close(&r);
 
     assert_int_equal(open_text(&r, dir, "a,b\n\"open,1\n2,3\n", &err), IL_OK);
-    assert_int_equal(il_csvread_next(&r, &got, &err), IL_ERR_FORMAT);
+    assert_int_equal(il__csvread_next(&r, &got, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "line 2: a quoted cell is not closed"));
-    il_csvread_close(&r);
+    il__csvread_close(&r);
 
     assert_int_equal(open_text(&r, dir, "", &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "empty file"));

@@ -173,19 +173,19 @@ static void test_meta_round_trips_and_keeps_values_on_one_line(void **state) {
     char *dir = tu_make_tmpdir("meta");
     char path[4096];
     snprintf(path, sizeof path, "%s/meta", dir);
-    il_meta meta = {0};
-    assert_int_equal(il_meta_set(&meta, "experiment", "demo", NULL), IL_OK);
-    assert_int_equal(il_meta_set(&meta, "data", "two\nlines = here", NULL), IL_OK);
-    assert_int_equal(il_meta_set(&meta, "experiment", "renamed", NULL), IL_OK);
-    assert_int_equal(il_meta_write(&meta, path, NULL), IL_OK);
-    il_meta_free(&meta);
-    il_meta back;
-    assert_int_equal(il_meta_read(&back, path, NULL), IL_OK);
+    il__meta meta = {0};
+    assert_int_equal(il__meta_set(&meta, "experiment", "demo", NULL), IL_OK);
+    assert_int_equal(il__meta_set(&meta, "data", "two\nlines = here", NULL), IL_OK);
+    assert_int_equal(il__meta_set(&meta, "experiment", "renamed", NULL), IL_OK);
+    assert_int_equal(il__meta_write(&meta, path, NULL), IL_OK);
+    il__meta_free(&meta);
+    il__meta back;
+    assert_int_equal(il__meta_read(&back, path, NULL), IL_OK);
     assert_int_equal(back.n, 2);
-    assert_string_equal(il_meta_get(&back, "experiment"), "renamed");
-    assert_string_equal(il_meta_get(&back, "data"), "two lines = here");
-    assert_null(il_meta_get(&back, "seed"));
-    il_meta_free(&back);
+    assert_string_equal(il__meta_get(&back, "experiment"), "renamed");
+    assert_string_equal(il__meta_get(&back, "data"), "two lines = here");
+    assert_null(il__meta_get(&back, "seed"));
+    il__meta_free(&back);
     free(dir);
 }
 
@@ -205,7 +205,7 @@ static void test_merged_files_follow_the_plan_order_and_skip_incomplete_runs(voi
     fake_run(dir, "large", 1, p, 1, "finished", 0);
     fake_run(dir, "zero", 1, p, 1, "diverged", 1);
     size_t complete = 0;
-    assert_int_equal(il_lab_write_merged(exp, dir, &complete, NULL), IL_OK);
+    assert_int_equal(il__write_merged(exp, dir, &complete, NULL), IL_OK);
     assert_int_equal(complete, 3);
     char *runs = read_text(dir, "runs.csv");
     char *z1 = strstr(runs, "\nzero__seed1,"), *z2 = strstr(runs, "\nzero__seed2,"),
@@ -239,7 +239,7 @@ static void test_wide_files_hold_the_mean_over_seeds_per_init_and_leave_missing_
     fake_run(dir, "zero", 2, z2, 3, "finished", 1);
     fake_run(dir, "large", 1, l1, 2, "diverged", 1);
     fake_run(dir, "large", 2, l2, 3, "finished", 1);
-    assert_int_equal(il_lab_write_merged(exp, dir, NULL, NULL), IL_OK);
+    assert_int_equal(il__write_merged(exp, dir, NULL, NULL), IL_OK);
     char *loss = read_text(dir, "test_loss_wide.csv");
     assert_string_equal(loss, "epoch,zero,large\n0,2,20\n0.5,1,30\n1,0.5,50\n");
     char *sat = read_text(dir, "saturated_wide.csv");
@@ -266,7 +266,7 @@ static void test_a_run_file_with_a_foreign_header_is_refused_by_name(void **stat
     snprintf(run_dir, sizeof run_dir, "%s/runs/zero__seed1", dir);
     write_text(run_dir, "layers.csv", "init,seed,something_else\nzero,1,2\n");
     il_error err;
-    assert_int_equal(il_lab_write_merged(exp, dir, NULL, &err), IL_ERR_FORMAT);
+    assert_int_equal(il__write_merged(exp, dir, NULL, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "zero__seed1/layers.csv"));
     free(exp);
     free(dir);
@@ -277,7 +277,7 @@ static void test_a_leftover_temporary_file_is_removed_and_completes_nothing(void
     char *dir = tu_make_tmpdir("tmpfiles");
     write_text(dir, "run.csv.tmp.a1b2c3", "half");
     write_text(dir, "curves.csv", "kept");
-    il_lab_remove_temporaries(dir);
+    il__remove_temporaries(dir);
     char path[4096];
     snprintf(path, sizeof path, "%s/run.csv.tmp.a1b2c3", dir);
     assert_null(tu_read_file(path, NULL));

@@ -166,8 +166,8 @@ static char *copy_text(const char *s) {
 
 static il_status table_read(table *t, const char *path, il_error *err) {
     memset(t, 0, sizeof *t);
-    il_csvread r;
-    il_status st = il_csvread_open(&r, path, err);
+    il__csvread r;
+    il_status st = il__csvread_open(&r, path, err);
     if (st != IL_OK) return st;
     t->n_cols = r.n_cols;
     t->header = calloc(r.n_cols, sizeof *t->header);
@@ -175,7 +175,7 @@ static il_status table_read(table *t, const char *path, il_error *err) {
         t->header[c] = copy_text(r.header[c]);
     size_t cap = 0;
     int got = 1;
-    while ((st = il_csvread_next(&r, &got, err)) == IL_OK && got) {
+    while ((st = il__csvread_next(&r, &got, err)) == IL_OK && got) {
         if (t->n_rows == cap) {
             cap = cap ? 2 * cap : 64;
             t->cells = realloc(t->cells, cap * t->n_cols * sizeof *t->cells);
@@ -185,7 +185,7 @@ static il_status table_read(table *t, const char *path, il_error *err) {
             t->cells[t->n_rows * t->n_cols + c] = copy_text(r.cells[c]);
         t->n_rows++;
     }
-    il_csvread_close(&r);
+    il__csvread_close(&r);
     return st;
 }
 
@@ -905,15 +905,15 @@ static void test_the_folder_holds_config_meta_and_wide_files_with_one_column_per
     il_runner_options opt = options(dir, &data, 2);
     il_error err;
     if (il_run_experiment(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
-    il_meta meta;
-    assert_int_equal(il_meta_read(&meta, path_in(dir, "meta"), NULL), IL_OK);
-    assert_non_null(il_meta_get(&meta, "version"));
-    assert_string_equal(il_meta_get(&meta, "seeds"), "1,2");
-    assert_non_null(il_meta_get(&meta, "blas"));
-    assert_string_equal(il_meta_get(&meta, "blas_threads_per_run"), "1");
-    assert_non_null(il_meta_get(&meta, "date"));
-    assert_int_equal(strlen(il_meta_get(&meta, "config_fingerprint")), 16);
-    il_meta_free(&meta);
+    il__meta meta;
+    assert_int_equal(il__meta_read(&meta, path_in(dir, "meta"), NULL), IL_OK);
+    assert_non_null(il__meta_get(&meta, "version"));
+    assert_string_equal(il__meta_get(&meta, "seeds"), "1,2");
+    assert_non_null(il__meta_get(&meta, "blas"));
+    assert_string_equal(il__meta_get(&meta, "blas_threads_per_run"), "1");
+    assert_non_null(il__meta_get(&meta, "date"));
+    assert_int_equal(strlen(il__meta_get(&meta, "config_fingerprint")), 16);
+    il__meta_free(&meta);
     il_experiment *back = malloc(sizeof *back);
     if (il_experiment_load(back, path_in(dir, "config.ini"), &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(back->n_inits, 3);
