@@ -75,6 +75,9 @@ static void install_signal_handlers(void) {
 }
 
 int main(int argc, char **argv) {
+    /* First of all: on a CPU the BLAS does not know, restart on the kernel made for its instruction set
+     * (see blas.h; identical hidden units must stay identical). */
+    il_blas_use_cpu_kernel(argv);
     if (argc < 2) {
         fprintf(stderr, "initlab: error: no subcommand given\nTry 'initlab --help'.\n");
         return 2;
@@ -85,7 +88,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(word, "--version") == 0 || strcmp(word, "-V") == 0) {
-        printf("initlab %s\nBLAS: %s\n", INITLAB_VERSION, il_blas_config());
+        printf("initlab %s\nBLAS: %s (kernel %s)\n", INITLAB_VERSION, il_blas_config(), il_blas_core());
         return 0;
     }
     /* "initlab help" and "initlab help train" are spelled-out --help. */

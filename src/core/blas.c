@@ -8,6 +8,9 @@
 
 #include <cblas.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <unistd.h>
 
 /* ---- the reference: what every entry of C is ---------------------------------------------------- */
 
@@ -74,4 +77,36 @@ int il_blas_threads(void) {
 const char *il_blas_config(void) {
     const char *config = openblas_get_config();
     return config ? config : "unknown BLAS";
+}
+
+/* ---- the kernel ------------------------------------------------------------------------------------------
+ */
+
+const char *il_blas_core(void) {
+    const char *core = openblas_get_corename();
+    return core && *core ? core : "unknown";
+}
+
+const char *il_blas_cpu_core(void) {
+    if (strcasecmp(il_blas_core(), "Prescott") != 0) return NULL; /* a kernel chosen for this CPU */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    /* A real Prescott (2004) has no AVX: only an unrecognized newer CPU lands here. */
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    if (__builtin_cpu_supports("avx")) return "Sandybridge";
+#endif
+    return NULL;
+}
+
+int il_blas_use_cpu_kernel(char **argv) {
+    const char *core = il_blas_cpu_core();
+    const char *chosen = getenv("OPENBLAS_CORETYPE");
+    if (!core || (chosen && *chosen)) return 0; /* the kernel fits, or the user chose one */
+    if (setenv("OPENBLAS_CORETYPE", core, 1) != 0) return -1;
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* the exec failed: go on as we are */
+    return -1;
 }

@@ -532,6 +532,7 @@ static int parse_threads(const char *text, bench_options *opt) {
 }
 
 int main(int argc, char **argv) {
+    il_blas_use_cpu_kernel(argv); /* measure the kernel a user of initlab gets (blas.h) */
     bench_options opt = {7, 200.0, 100.0, {1, 2}, 2, 1, 1, {0}};
     for (size_t s = 0; s < N_SHAPES; s++)
         opt.selected[s] = 1;

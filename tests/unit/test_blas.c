@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "initlab/blas.h"
 #include "initlab/rng.h"
@@ -145,6 +146,20 @@ static void test_sgemm_transposes_are_the_textbook_ones(void **state) {
         assert_true(AAt[i] == expect_aat[i]);
 }
 
+/* blas_kernel.c restarts every test program on the kernel for this CPU, as initlab's main() does. */
+static void test_programs_run_on_the_blas_kernel_made_for_this_cpu(void **state) {
+    (void)state;
+    const char *chosen = getenv("OPENBLAS_CORETYPE");
+    if (chosen && *chosen) {
+        /* set by the restart or by the user: OpenBLAS must have taken it */
+        assert_int_equal(strcasecmp(il_blas_core(), chosen), 0);
+    } else {
+        /* nothing set: OpenBLAS recognized the CPU, or there was no better kernel to restart on */
+        assert_null(il_blas_cpu_core());
+    }
+    assert_non_null(strstr(il_blas_config(), "OpenBLAS"));
+}
+
 static void test_blas_threads_and_config_are_reported(void **state) {
     (void)state;
     il_blas_set_threads(1);
@@ -159,6 +174,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sgemm_matches_the_naive_loop_on_random_shapes),
         cmocka_unit_test(test_sgemm_with_beta_zero_ignores_garbage_in_c),
+        cmocka_unit_test(test_programs_run_on_the_blas_kernel_made_for_this_cpu),
         cmocka_unit_test(test_sgemm_with_k_zero_scales_c_by_beta),
         cmocka_unit_test(test_sgemm_transposes_are_the_textbook_ones),
         cmocka_unit_test(test_blas_threads_and_config_are_reported),
