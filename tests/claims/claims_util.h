@@ -3,7 +3,6 @@
  * through the built `initlab run`; read the CSV files it logged by column name (empty cell = a value that
  * does not exist); the class balance of its data. The claims are asserted from the logged CSVs only,
  * never from numbers written into a test. Every helper fails the running cmocka test on an error.
- * Include after <setjmp.h>, <stdarg.h>, <stddef.h> and <cmocka.h>.
  */
 #ifndef INITLAB_CLAIMS_UTIL_H
 #define INITLAB_CLAIMS_UTIL_H
