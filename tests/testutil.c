@@ -1,4 +1,10 @@
 /* testutil.c - see testutil.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
 #include "testutil.h"
 
 #include <stdio.h>
@@ -85,8 +91,15 @@ int tu_run(const char *command, char **output) {
 }
 
 const char *tu_exe(void) {
-    const char *exe = getenv("INITLAB_EXE");
-    return exe && *exe ? exe : "initlab";
+#ifdef INITLAB_EXE
+    /* The program of this build, never another initlab found on the PATH. */
+    if (access(INITLAB_EXE, X_OK) != 0)
+        fail_msg("the initlab program of this build is missing: %s", INITLAB_EXE);
+    return INITLAB_EXE;
+#else
+    fail_msg("this build has no initlab program (src/cli has no sources), so no test can run it");
+    return NULL;
+#endif
 }
 
 const char *tu_source_path(const char *relative) {

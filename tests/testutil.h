@@ -16,7 +16,8 @@ int tu_write_file(const char *path, const void *data, size_t size);
 /* Run a shell command, capture stdout+stderr (malloc'ed, may be NULL); returns the exit status
  * (0-255) or -1 if it could not run. */
 int tu_run(const char *command, char **output);
-/* Path of the initlab executable under test (from INITLAB_EXE, set by ctest). */
+/* Path of the initlab program built by this build (CMake compiles it in as INITLAB_EXE); fails the
+ * running test when the build has none or the file is not there, rather than run another initlab. */
 const char *tu_exe(void);
 /* Path of a file in the source tree: tu_source_path("tests/data/bad/x") (static buffer). */
 const char *tu_source_path(const char *relative);

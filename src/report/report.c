@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -589,10 +590,18 @@ void il_report_options_default(il_report_options *opt) {
     memset(opt, 0, sizeof *opt);
 }
 
-static void progress(const il_report_options *opt, const char *fmt, const char *a, size_t i, size_t n) {
+static void progress(const il_report_options *opt, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void progress(const il_report_options *opt, const char *fmt, ...) {
     if (!opt->progress) return;
     char line[512];
-    snprintf(line, sizeof line, fmt, i, n, a);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
     opt->progress(opt->progress_ctx, line);
 }
 
@@ -663,7 +672,7 @@ il_status il_report_write(const char *results_dir, const il_report_options *opti
     if (st == IL_OK) {
         rp_plan_figures(&r, figs);
         for (size_t k = 0; k < figs->n && st == IL_OK; k++) {
-            progress(options, "figure %zu of %zu: %s", figs->fig[k].name, k + 1, figs->n);
+            progress(options, "figure %zu of %zu: %s", k + 1, figs->n, figs->fig[k].name);
             st = rp_draw_figure(&r, &figs->fig[k], gnuplot, terminal, gnuplot_dir, figures_dir, &log,
                                 &log_len, err);
         }

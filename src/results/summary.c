@@ -4,6 +4,8 @@
  * each verdict are in docs/results.md.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,11 +63,20 @@ typedef struct {
     char verdict[256];
 } init_row;
 
-static void add_part(char *verdict, size_t size, const char *fmt, double a, double b) {
+/* Append "; " and a printf-style part to the verdict (size bytes), silently truncating. */
+static void add_part(char *verdict, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void add_part(char *verdict, size_t size, const char *fmt, ...) {
     size_t used = strlen(verdict);
     if (used) snprintf(verdict + used, size - used, "; ");
     used = strlen(verdict);
-    snprintf(verdict + used, size - used, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(verdict + used, size - used, fmt, ap);
+    va_end(ap);
 }
 
 static void make_verdict(init_row *r, const char *activation, size_t hidden_layers) {
@@ -75,7 +86,7 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
     size_t finished = r->runs - r->diverged;
     if (r->diverged == r->runs) {
         if (r->first_divergence == r->last_divergence)
-            add_part(v, size, "diverged at epoch %.0f", r->first_divergence, 0);
+            add_part(v, size, "diverged at epoch %.0f", r->first_divergence);
         else
             add_part(v, size, "diverged at epochs %.0f-%.0f", r->first_divergence, r->last_divergence);
         return;
@@ -84,24 +95,20 @@ static void make_verdict(init_row *r, const char *activation, size_t hidden_laye
         add_part(v, size, "diverged in %.0f of %.0f seeds", (double)r->diverged, (double)r->runs);
     double distinct = acc_mean(&r->m[M_DISTINCT_END]);
     if (finished && hidden_layers && isfinite(distinct) && distinct <= (double)hidden_layers + 1e-9)
-        add_part(v, size,
-                 hidden_layers == 1 ? "symmetric: 1 distinct unit" : "symmetric: 1 distinct unit per layer",
-                 0, 0);
+        add_part(v, size, "%s",
+                 hidden_layers == 1 ? "symmetric: 1 distinct unit" : "symmetric: 1 distinct unit per layer");
     double sat_end = acc_mean(&r->m[M_SAT_END]), sat_start = acc_mean(&r->m[M_SAT_START]);
-    char fmt[96];
     if (isfinite(sat_end) && sat_end >= SATURATED_VERDICT) {
-        snprintf(fmt, sizeof fmt, "saturated: %%.0f%%%% of %s units", activation);
-        add_part(v, size, fmt, 100 * sat_end, 0);
+        add_part(v, size, "saturated: %.0f%% of %s units", 100 * sat_end, activation);
     } else if (isfinite(sat_start) && sat_start >= SATURATED_VERDICT) {
-        snprintf(fmt, sizeof fmt, "saturated at start: %%.0f%%%% of %s units (%%.0f%%%% at end)", activation);
-        add_part(v, size, fmt, 100 * sat_start, isfinite(sat_end) ? 100 * sat_end : 0);
+        add_part(v, size, "saturated at start: %.0f%% of %s units (%.0f%% at end)", 100 * sat_start,
+                 activation, isfinite(sat_end) ? 100 * sat_end : 0);
     }
     double dead = acc_mean(&r->m[M_DEAD_END]);
-    if (isfinite(dead) && dead >= DEAD_VERDICT)
-        add_part(v, size, "dead: %.0f%% of relu units", 100 * dead, 0);
+    if (isfinite(dead) && dead >= DEAD_VERDICT) add_part(v, size, "dead: %.0f%% of relu units", 100 * dead);
     double lin_start = acc_mean(&r->m[M_LIN_START]), lin_end = acc_mean(&r->m[M_LIN_END]);
     if (isfinite(lin_end) && lin_end >= LINEAR_VERDICT)
-        add_part(v, size, "still linear at end (R^2 %.3f)", lin_end, 0);
+        add_part(v, size, "still linear at end (R^2 %.3f)", lin_end);
     else if (isfinite(lin_start) && isfinite(lin_end) && lin_start >= LINEAR_START)
         add_part(v, size, "nearly linear at start (R^2 %.2f), R^2 %.2f at end", lin_start, lin_end);
 }
@@ -145,11 +152,23 @@ static void print_table(FILE *out, const text_table *t) {
     }
 }
 
-static void cell_number(char *cell, const char *fmt, double v) {
+/* A mean formatted by fmt, whose one argument is a double v; "-" when v is not finite. */
+static void cell_number(char *cell, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void cell_number(char *cell, const char *fmt, ...) {
+    va_list ap, peek;
+    va_start(ap, fmt);
+    va_copy(peek, ap);
+    double v = va_arg(peek, double);
+    va_end(peek);
     if (isfinite(v))
-        snprintf(cell, CELL_SIZE, fmt, v);
+        vsnprintf(cell, CELL_SIZE, fmt, ap);
     else
         snprintf(cell, CELL_SIZE, "-");
+    va_end(ap);
 }
 
 /* Read runs.csv into one row per init, in the order the inits first appear (the plan's order).

@@ -1,35 +1,27 @@
-/* claims_util.c - shared by the claims tests (each test_claims_*.c includes this file; it is not compiled
- * on its own): run an experiment file of experiments/ with small overrides into a scratch folder, read the
- * CSV files it logged (header -> column index, empty cell = missing), and the class balance of its data.
- * The helpers are static inline so that a test using only some of them compiles without warnings.
- * The claims are asserted from the logged CSVs only, never from numbers written into a test.
+/* claims_util.c - the claims tests' helpers (see claims_util.h): running an experiment in this process or
+ * through the initlab program, and the one CSV reader of the claims tests.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "claims_util.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "initlab/data.h"
-#include "initlab/experiment.h"
 #include "initlab/runner.h"
 #include "initlab/status.h"
 #include "testutil.h"
 
 /* ---- running an experiment ------------------------------------------------------------------------- */
 
-/* One experiment run by a claims test: the results folder and the data the runs trained on. */
-typedef struct {
-    char dir[4096];    /* the results folder */
-    il_experiment exp; /* the experiment as run (file + overrides) */
-    il_data data;      /* the data every run saw */
-    double seconds;    /* wall time of the runner */
-} cu_result;
-
-/* The experiment file a test checks: experiments/<file> of the source tree, unless the environment
- * variable env_var names another file (how the flip demonstrations run a test's logic on a copy of the
- * config with another init). */
-static inline const char *cu_experiment_path(const char *env_var, const char *file) {
+const char *cu_experiment_path(const char *env_var, const char *file) {
     const char *override = getenv(env_var);
     if (override != NULL && override[0] != '\0') return override;
     static char path[4096];
@@ -37,9 +29,7 @@ static inline const char *cu_experiment_path(const char *env_var, const char *fi
     return path;
 }
 
-/* Load path, apply the "section.key=value" overrides (NULL-terminated), load the data once, run every
- * init x seed with 2 jobs into a fresh scratch folder. Fails the test on any error. */
-static inline void cu_run(cu_result *res, const char *path, const char *const *sets, const char *tag) {
+void cu_run(cu_result *res, const char *path, const char *const *sets, const char *tag) {
     il_error err;
     memset(res, 0, sizeof *res);
     if (il_experiment_load(&res->exp, path, &err) != IL_OK) fail_msg("cannot load %s: %s", path, err.msg);
@@ -66,13 +56,48 @@ static inline void cu_run(cu_result *res, const char *path, const char *const *s
     assert_int_equal(report.runs_failed, 0);
 }
 
-static inline void cu_result_free(cu_result *res) {
+void cu_result_free(cu_result *res) {
     il_data_free(&res->data);
 }
 
-/* Entropy of the training labels in nats: the cross-entropy of the best model that ignores the inputs
- * (it predicts the class proportions p_k for every example): H = -sum_k p_k ln p_k. ln K when balanced. */
-static inline double cu_label_entropy(const il_data *data) {
+/* rm -rf of a folder made by tu_make_tmpdir (its name holds no quote). */
+static void remove_folder(const char *dir) {
+    size_t n = strlen(dir) + 16;
+    char *cmd = malloc(n);
+    if (cmd == NULL) return;
+    snprintf(cmd, n, "rm -rf '%s'", dir);
+    (void)tu_run(cmd, NULL);
+    free(cmd);
+}
+
+/* Options go before the file, so any option parser takes them. */
+char *cu_run_program(const char *ini, const char *extra, const char *tag) {
+    char *scratch = tu_make_tmpdir(tag);
+    assert_non_null(scratch);
+    const char *exe = tu_exe();
+    size_t n = strlen(exe) + strlen(ini) + strlen(scratch) + strlen(extra) + 128;
+    char *cmd = malloc(n);
+    assert_non_null(cmd);
+    snprintf(cmd, n, "'%s' run --out '%s/results' --jobs 2 %s '%s'", exe, scratch, extra, ini);
+    char *output = NULL;
+    int rc = tu_run(cmd, &output);
+    if (rc != 0) {
+        /* the scratch folder goes before the test stops here (a failed group setup gets no teardown) */
+        remove_folder(scratch);
+        fail_msg("'%s' exited with %d:\n%s", cmd, rc, output ? output : "");
+    }
+    free(output);
+    free(cmd);
+    return scratch;
+}
+
+void cu_remove_scratch(char *scratch) {
+    if (scratch == NULL) return;
+    remove_folder(scratch);
+    free(scratch);
+}
+
+double cu_label_entropy(const il_data *data) {
     assert_non_null(data->train.labels);
     assert_true(data->n_classes >= 2);
     double h = 0.0;
@@ -88,15 +113,7 @@ static inline double cu_label_entropy(const il_data *data) {
 
 /* ---- reading the CSV files ------------------------------------------------------------------------- */
 
-/* A CSV file as strings: the header names the columns; cells hold no commas or quotes in our files. */
-typedef struct {
-    size_t n_cols, n_rows;
-    char **header; /* (n_cols) */
-    char **cells;  /* (n_rows, n_cols), "" for an empty cell */
-    char *text;    /* the file, cut in place */
-} cu_csv;
-
-static inline void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
+void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
     char path[4600];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     memset(csv, 0, sizeof *csv);
@@ -135,43 +152,51 @@ static inline void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
     }
 }
 
-static inline void cu_csv_free(cu_csv *csv) {
+void cu_csv_free(cu_csv *csv) {
     free(csv->header);
     free(csv->cells);
     free(csv->text);
 }
 
-/* Index of the column called name; fails the test when there is none. */
-static inline size_t cu_col(const cu_csv *csv, const char *name) {
+size_t cu_col(const cu_csv *csv, const char *name) {
     for (size_t c = 0; c < csv->n_cols; c++)
         if (strcmp(csv->header[c], name) == 0) return c;
     fail_msg("no column %s", name);
     return 0;
 }
 
-static inline const char *cu_str(const cu_csv *csv, size_t row, const char *name) {
-    return csv->cells[row * csv->n_cols + cu_col(csv, name)];
+const char *cu_cell(const cu_csv *csv, size_t row, size_t col) {
+    if (row >= csv->n_rows || col >= csv->n_cols)
+        fail_msg("no cell at row %zu, column %zu (%zu rows, %zu columns)", row + 1, col + 1, csv->n_rows,
+                 csv->n_cols);
+    return csv->cells[row * csv->n_cols + col];
 }
 
-/* The number in a cell; NAN for an empty cell (a value that does not exist). */
-static inline double cu_num(const cu_csv *csv, size_t row, const char *name) {
-    const char *s = cu_str(csv, row, name);
+double cu_value(const cu_csv *csv, size_t row, size_t col) {
+    const char *s = cu_cell(csv, row, col);
     if (s[0] == '\0') return NAN;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (*end != '\0' || errno != 0) fail_msg("column %s row %zu: not a number \"%s\"", name, row + 1, s);
+    if (*end != '\0' || errno != 0)
+        fail_msg("column %s row %zu: not a number \"%s\"", csv->header[col], row + 1, s);
     return v;
 }
 
-/* Whether row belongs to init label (and to seed, unless seed is 0). */
-static inline int cu_is(const cu_csv *csv, size_t row, const char *init, double seed) {
+const char *cu_str(const cu_csv *csv, size_t row, const char *name) {
+    return cu_cell(csv, row, cu_col(csv, name));
+}
+
+double cu_num(const cu_csv *csv, size_t row, const char *name) {
+    return cu_value(csv, row, cu_col(csv, name));
+}
+
+int cu_is(const cu_csv *csv, size_t row, const char *init, double seed) {
     if (strcmp(cu_str(csv, row, "init"), init) != 0) return 0;
     return seed == 0 || cu_num(csv, row, "seed") == seed;
 }
 
-/* The last row (largest epoch) of init/seed in curves.csv-like files; fails when there is none. */
-static inline size_t cu_last_row(const cu_csv *csv, const char *init, double seed) {
+size_t cu_last_row(const cu_csv *csv, const char *init, double seed) {
     size_t best = csv->n_rows;
     for (size_t r = 0; r < csv->n_rows; r++)
         if (cu_is(csv, r, init, seed) &&
@@ -181,8 +206,7 @@ static inline size_t cu_last_row(const cu_csv *csv, const char *init, double see
     return best;
 }
 
-/* The row of init/seed at epoch (and layer, unless layer is 0); fails when there is none. */
-static inline size_t cu_row_at(const cu_csv *csv, const char *init, double seed, double epoch, double layer) {
+size_t cu_row_at(const cu_csv *csv, const char *init, double seed, double epoch, double layer) {
     for (size_t r = 0; r < csv->n_rows; r++)
         if (cu_is(csv, r, init, seed) && cu_num(csv, r, "epoch") == epoch &&
             (layer == 0 || cu_num(csv, r, "layer") == layer))
@@ -191,8 +215,7 @@ static inline size_t cu_row_at(const cu_csv *csv, const char *init, double seed,
     return 0;
 }
 
-/* Mean of column over the runs.csv rows of init (every seed). */
-static inline double cu_mean_over_seeds(const cu_csv *runs, const char *init, const char *column) {
+double cu_mean_over_seeds(const cu_csv *runs, const char *init, const char *column) {
     double sum = 0.0;
     size_t n = 0;
     for (size_t r = 0; r < runs->n_rows; r++) {

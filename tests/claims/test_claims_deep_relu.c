@@ -23,57 +23,60 @@
 
 #include <cmocka.h>
 
-#include "claims_table.h"
+#include <math.h>
+#include <string.h>
+
+#include "claims_util.h"
 
 #define N_SEEDS 3
 static const char *const seeds[N_SEEDS] = {"1", "2", "3"};
 
 typedef struct {
     char *scratch;
-    ct_table layers; /* layers.csv */
-    ct_table runs;   /* runs.csv */
+    cu_csv layers; /* layers.csv */
+    cu_csv runs;   /* runs.csv */
 } deep_state;
 
 static int run_experiment(void **state) {
     static deep_state s;
     const char *ini =
-        ct_experiment_path("INITLAB_CLAIMS_DEEP_RELU_INI", "experiments/05-deep-relu-needs-he.ini");
+        cu_experiment_path("INITLAB_CLAIMS_DEEP_RELU_INI", "experiments/05-deep-relu-needs-he.ini");
     /* One epoch on 4000 examples is enough for he to leave chance level while xavier's tiny signal at
      * the top has not yet moved it (measured over seeds 1-8: he 0.23-0.36, xavier 0.105 every time). */
-    s.scratch = ct_run_experiment(
-        ini, "--epochs 1 --seeds 3 --set data.max_train=4000 --set data.max_test=1000", "claims-deep-relu");
-    ct_read_result(&s.layers, s.scratch, "layers.csv");
-    ct_read_result(&s.runs, s.scratch, "runs.csv");
+    s.scratch = cu_run_program(ini, "--epochs 1 --seeds 3 --set data.max_train=4000 --set data.max_test=1000",
+                               "claims-deep-relu");
+    cu_csv_load(&s.layers, s.scratch, "results/layers.csv");
+    cu_csv_load(&s.runs, s.scratch, "results/runs.csv");
     *state = &s;
     return 0;
 }
 
 static int remove_results(void **state) {
     deep_state *s = *state;
-    ct_table_free(&s->layers);
-    ct_table_free(&s->runs);
-    ct_remove_scratch(s->scratch);
+    cu_csv_free(&s->layers);
+    cu_csv_free(&s->runs);
+    cu_remove_scratch(s->scratch);
     return 0;
 }
 
 /* act_std at epoch 0 of the ReLU layers of (init, seed), in layer order, into spread[]; returns how many
  * (0 when the run has no epoch-0 rows, as for a run that diverged before its first log point). */
-static size_t relu_spread_at_epoch0(const ct_table *t, const char *init, const char *seed, double *spread,
+static size_t relu_spread_at_epoch0(const cu_csv *t, const char *init, const char *seed, double *spread,
                                     size_t cap) {
-    size_t c_init = ct_col(t, "init"), c_seed = ct_col(t, "seed"), c_epoch = ct_col(t, "epoch");
-    size_t c_act = ct_col(t, "activation"), c_std = ct_col(t, "act_std"), n = 0;
+    size_t c_init = cu_col(t, "init"), c_seed = cu_col(t, "seed"), c_epoch = cu_col(t, "epoch");
+    size_t c_act = cu_col(t, "activation"), c_std = cu_col(t, "act_std"), n = 0;
     for (size_t r = 0; r < t->n_rows; r++)
-        if (strcmp(ct_str(t, r, c_init), init) == 0 && strcmp(ct_str(t, r, c_seed), seed) == 0 &&
-            ct_num(t, r, c_epoch) == 0.0 && strcmp(ct_str(t, r, c_act), "relu") == 0 && n < cap)
-            spread[n++] = ct_num(t, r, c_std);
+        if (strcmp(cu_cell(t, r, c_init), init) == 0 && strcmp(cu_cell(t, r, c_seed), seed) == 0 &&
+            cu_value(t, r, c_epoch) == 0.0 && strcmp(cu_cell(t, r, c_act), "relu") == 0 && n < cap)
+            spread[n++] = cu_value(t, r, c_std);
     return n;
 }
 
 /* Row of runs.csv for (init, seed); fails the test when missing. */
-static size_t run_row(const ct_table *t, const char *init, const char *seed) {
-    size_t c_init = ct_col(t, "init"), c_seed = ct_col(t, "seed");
+static size_t run_row(const cu_csv *t, const char *init, const char *seed) {
+    size_t c_init = cu_col(t, "init"), c_seed = cu_col(t, "seed");
     for (size_t r = 0; r < t->n_rows; r++)
-        if (strcmp(ct_str(t, r, c_init), init) == 0 && strcmp(ct_str(t, r, c_seed), seed) == 0) return r;
+        if (strcmp(cu_cell(t, r, c_init), init) == 0 && strcmp(cu_cell(t, r, c_seed), seed) == 0) return r;
     fail_msg("runs.csv has no run for init %s, seed %s", init, seed);
     return 0;
 }
@@ -114,32 +117,32 @@ static void test_xavier_shrinks_the_activation_spread_geometrically_with_depth(v
 static void test_large_init_explodes_the_activation_spread_or_diverges(void **state) {
     deep_state *s = *state;
     double spread[MAX_LAYERS];
-    size_t c_status = ct_col(&s->runs, "status"), c_acc = ct_col(&s->runs, "test_accuracy");
+    size_t c_status = cu_col(&s->runs, "status"), c_acc = cu_col(&s->runs, "test_accuracy");
     for (size_t i = 0; i < N_SEEDS; i++) {
         size_t n = relu_spread_at_epoch0(&s->layers, "large", seeds[i], spread, MAX_LAYERS);
         size_t r = run_row(&s->runs, "large", seeds[i]);
-        int diverged = strcmp(ct_str(&s->runs, r, c_status), "diverged") == 0;
+        int diverged = strcmp(cu_cell(&s->runs, r, c_status), "diverged") == 0;
         if (n == 0) {
             assert_true(diverged);
         } else {
             print_message("seed %s large act_std: last / first %.3g; %s\n", seeds[i],
-                          spread[n - 1] / spread[0], ct_str(&s->runs, r, c_status));
+                          spread[n - 1] / spread[0], cu_cell(&s->runs, r, c_status));
             assert_true(spread[n - 1] > 10.0 * spread[0]);
         }
         if (!diverged) {
-            double acc_he = ct_num(&s->runs, run_row(&s->runs, "he", seeds[i]), c_acc);
-            assert_true(ct_num(&s->runs, r, c_acc) < acc_he);
+            double acc_he = cu_value(&s->runs, run_row(&s->runs, "he", seeds[i]), c_acc);
+            assert_true(cu_value(&s->runs, r, c_acc) < acc_he);
         }
     }
 }
 
 static void test_he_trains_in_one_epoch_while_xavier_stalls(void **state) {
     deep_state *s = *state;
-    size_t c_acc = ct_col(&s->runs, "test_accuracy");
+    size_t c_acc = cu_col(&s->runs, "test_accuracy");
     double mean_he = 0, mean_xavier = 0;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        double he = ct_num(&s->runs, run_row(&s->runs, "he", seeds[i]), c_acc);
-        double xavier = ct_num(&s->runs, run_row(&s->runs, "xavier", seeds[i]), c_acc);
+        double he = cu_value(&s->runs, run_row(&s->runs, "he", seeds[i]), c_acc);
+        double xavier = cu_value(&s->runs, run_row(&s->runs, "xavier", seeds[i]), c_acc);
         print_message("seed %s test accuracy after one epoch: he %.3f, xavier %.3f\n", seeds[i], he, xavier);
         assert_false(isnan(he));
         assert_true(isnan(xavier) || he > xavier);

@@ -18,52 +18,54 @@
 
 #include <cmocka.h>
 
-#include "claims_table.h"
+#include <math.h>
+#include <string.h>
+
+#include "claims_util.h"
 
 /* sigma'(z) = 0.1 * sigma'(0) at |z| = 3.64 (docs/diagnostics.md, Saturated fraction). */
 #define SIGMOID_SATURATION_Z 3.64
 
 typedef struct {
     char *scratch;
-    ct_table layers; /* layers.csv */
+    cu_csv layers; /* layers.csv */
 } fan_in_state;
 
 static int run_experiment(void **state) {
     static fan_in_state s;
-    const char *ini = ct_experiment_path("INITLAB_CLAIMS_FAN_IN_INI", "experiments/04-fan-in-scaling.ini");
+    const char *ini = cu_experiment_path("INITLAB_CLAIMS_FAN_IN_INI", "experiments/04-fan-in-scaling.ini");
     /* Epoch 0 is logged before any update; one short epoch on a slice of the data is enough to get it. */
-    s.scratch = ct_run_experiment(
-        ini, "--epochs 1 --seeds 2 --set data.max_train=1000 --set data.max_test=500", "claims-fan-in");
-    ct_read_result(&s.layers, s.scratch, "layers.csv");
+    s.scratch = cu_run_program(ini, "--epochs 1 --seeds 2 --set data.max_train=1000 --set data.max_test=500",
+                               "claims-fan-in");
+    cu_csv_load(&s.layers, s.scratch, "results/layers.csv");
     *state = &s;
     return 0;
 }
 
 static int remove_results(void **state) {
     fan_in_state *s = *state;
-    ct_table_free(&s->layers);
-    ct_remove_scratch(s->scratch);
+    cu_csv_free(&s->layers);
+    cu_remove_scratch(s->scratch);
     return 0;
 }
 
 /* Value of column `name` at epoch 0 for init, seed and layer; fails the test when there is no such row. */
-static double at_epoch0(const ct_table *t, const char *init, const char *seed, size_t layer,
-                        const char *name) {
-    size_t c_init = ct_col(t, "init"), c_seed = ct_col(t, "seed"), c_epoch = ct_col(t, "epoch");
-    size_t c_layer = ct_col(t, "layer"), c = ct_col(t, name);
+static double at_epoch0(const cu_csv *t, const char *init, const char *seed, size_t layer, const char *name) {
+    size_t c_init = cu_col(t, "init"), c_seed = cu_col(t, "seed"), c_epoch = cu_col(t, "epoch");
+    size_t c_layer = cu_col(t, "layer"), c = cu_col(t, name);
     for (size_t r = 0; r < t->n_rows; r++)
-        if (strcmp(ct_str(t, r, c_init), init) == 0 && strcmp(ct_str(t, r, c_seed), seed) == 0 &&
-            ct_num(t, r, c_epoch) == 0.0 && ct_num(t, r, c_layer) == (double)layer)
-            return ct_num(t, r, c);
+        if (strcmp(cu_cell(t, r, c_init), init) == 0 && strcmp(cu_cell(t, r, c_seed), seed) == 0 &&
+            cu_value(t, r, c_epoch) == 0.0 && cu_value(t, r, c_layer) == (double)layer)
+            return cu_value(t, r, c);
     fail_msg("layers.csv has no epoch-0 row for init %s, seed %s, layer %zu", init, seed, layer);
     return NAN;
 }
 
 /* Number of layers (hidden + output) of the network, from layers.csv. */
-static size_t layer_count(const ct_table *t) {
-    size_t c_layer = ct_col(t, "layer"), n = 0;
+static size_t layer_count(const cu_csv *t) {
+    size_t c_layer = cu_col(t, "layer"), n = 0;
     for (size_t r = 0; r < t->n_rows; r++)
-        if (ct_num(t, r, c_layer) > (double)n) n = (size_t)ct_num(t, r, c_layer);
+        if (cu_value(t, r, c_layer) > (double)n) n = (size_t)cu_value(t, r, c_layer);
     return n;
 }
 

@@ -28,7 +28,12 @@
 
 #include <cmocka.h>
 
-#include "claims_table.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims_util.h"
 
 #define MAX_STARTS 64
 
@@ -58,28 +63,27 @@ static int run_settings(void **state) {
     (void)state;
     char ini_sigmoids[4096], ini_radial[4096];
     snprintf(ini_sigmoids, sizeof ini_sigmoids, "%s",
-             ct_experiment_path("INITLAB_CLAIMS_HIDDEN_UNITS_INI",
+             cu_experiment_path("INITLAB_CLAIMS_HIDDEN_UNITS_INI",
                                 "experiments/06-hidden-units-weight-decay.ini"));
     snprintf(ini_radial, sizeof ini_radial, "%s",
-             ct_experiment_path("INITLAB_CLAIMS_HIDDEN_UNITS_RADIAL_INI",
+             cu_experiment_path("INITLAB_CLAIMS_HIDDEN_UNITS_RADIAL_INI",
                                 "experiments/06-hidden-units-weight-decay-radial.ini"));
     for (size_t i = 0; i < N_SETTINGS; i++) {
         setting *s = &settings[i];
         char extra[256];
         snprintf(extra, sizeof extra, "--set network.hidden=%d --set training.weight_decay=%s", s->hidden,
                  s->decay);
-        char *scratch =
-            ct_run_experiment(s->radial ? ini_radial : ini_sigmoids, extra, "claims-hidden-units");
-        ct_table runs;
-        ct_read_result(&runs, scratch, "runs.csv");
-        size_t c = ct_col(&runs, "relative_test_error");
+        char *scratch = cu_run_program(s->radial ? ini_radial : ini_sigmoids, extra, "claims-hidden-units");
+        cu_csv runs;
+        cu_csv_load(&runs, scratch, "results/runs.csv");
+        size_t c = cu_col(&runs, "relative_test_error");
         s->n = 0;
         for (size_t r = 0; r < runs.n_rows && s->n < MAX_STARTS; r++) {
-            double e = ct_num(&runs, r, c);
+            double e = cu_value(&runs, r, c);
             s->error[s->n++] = isnan(e) ? INFINITY : e; /* a diverged start is as bad as it gets */
         }
-        ct_table_free(&runs);
-        ct_remove_scratch(scratch);
+        cu_csv_free(&runs);
+        cu_remove_scratch(scratch);
         assert_true(s->n >= 5);
         qsort(s->error, s->n, sizeof s->error[0], compare_doubles);
         print_message("%s, %2d hidden, decay %-6s: relative test error min %.3g median %.3g max %.3g\n",

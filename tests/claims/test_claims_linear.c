@@ -19,7 +19,9 @@
 
 #include <cmocka.h>
 
-#include "claims_util.c"
+#include <stdlib.h>
+
+#include "claims_util.h"
 
 static const char *const linear_sets[] = {"training.epochs=1000", "seeds.count=3", "logging.every_epochs=10",
                                           NULL};

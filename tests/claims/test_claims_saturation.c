@@ -28,7 +28,9 @@
 
 #include <cmocka.h>
 
-#include "claims_util.c"
+#include <stdlib.h>
+
+#include "claims_util.h"
 
 typedef struct {
     cu_result esl, fashion;

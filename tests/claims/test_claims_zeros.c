@@ -21,7 +21,10 @@
 
 #include <cmocka.h>
 
-#include "claims_util.c"
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims_util.h"
 
 /* The three runs, made once for the whole group. */
 typedef struct {

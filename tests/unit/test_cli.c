@@ -22,6 +22,7 @@
 /* ---- helpers ----------------------------------------------------- */
 
 /* Run "initlab ARGS" (stdout and stderr together); returns the exit status, *out the text. */
+static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int run(char **out, const char *fmt, ...) {
     char args[4096], command[8192];
     va_list ap;
@@ -33,6 +34,7 @@ static int run(char **out, const char *fmt, ...) {
 }
 
 /* Run a shell command line as given (for redirections of one stream). */
+static int run_shell(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int run_shell(char **out, const char *fmt, ...) {
     char command[8192];
     va_list ap;
@@ -121,7 +123,7 @@ static void test_main_help_names_every_subcommand_and_the_exit_codes(void **stat
 static void test_no_subcommand_is_a_usage_error(void **state) {
     (void)state;
     char *out = NULL;
-    assert_int_equal(run(&out, ""), 2);
+    assert_int_equal(run(&out, "%s", ""), 2);
     assert_contains(out, "initlab: error:");
     assert_contains(out, "Try 'initlab --help'.");
     free(out);
