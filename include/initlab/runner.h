@@ -27,6 +27,7 @@
 #include "initlab/data.h"
 #include "initlab/experiment.h"
 #include "initlab/net.h"
+#include "initlab/probe.h"
 #include "initlab/status.h"
 
 /* ---- the plan ---------------------------------------------------------------------------------------
@@ -51,9 +52,10 @@ void il_plan_get(const il_experiment *exp, size_t index, il_plan_run *run);
  * so every slice gets a mix of initializers and seeds. */
 int il_plan_in_shard(size_t index, size_t shard_k, size_t shard_n);
 
-/* Order of the n training examples in epoch `epoch` (1-based) of every run with this seed: a
- * Fisher-Yates shuffle of 0..n-1 drawn from the seed's IL_STREAM_DATA stream (the stream continues from
- * epoch to epoch). Mini-batch j of the epoch is order[j*B .. (j+1)*B). The initializer is no input. */
+/* Order of the n training examples in epoch `epoch` (1-based) of every run with this seed: epoch
+ * il_epoch_order_next calls (train.h: reset to 0..n-1, then a Fisher-Yates shuffle) on the seed's
+ * IL_STREAM_DATA stream, which continues from epoch to epoch. Mini-batch j of the epoch is
+ * order[j*B .. (j+1)*B). The initializer is no input. */
 void il_run_epoch_order(uint64_t seed, size_t epoch, size_t *order, size_t n);
 /* The n_probe probe samples (indices into the training set, n_probe <= n_train) of every run with
  * this seed: a uniformly random subset drawn from the seed's IL_STREAM_PROBE stream, in increasing
@@ -64,17 +66,62 @@ void il_run_probe_indices(uint64_t seed, size_t n_train, size_t n_probe, size_t 
  * IL_ERR_USAGE (spec untouched in meaning) if the result is not a valid network. */
 il_status il_run_net_spec(const il_experiment *exp, const il_data *data, il_net_spec *spec, il_error *err);
 
-/* ---- one run ---------------------------------------------------------------------------------------- */
+/* ---- one run ----------------------------------------------------------------------------------------
+ * il_run_single is the one training loop: `initlab run` calls it once per run of the plan (in worker
+ * processes), `initlab train` once for its single (init, seed), and both get the same numbers. */
 
-/* Watches a run without changing it (used by the fairness test; any callback may be NULL). */
+/* One log point of a run: one row of its curves.csv (docs/results.md defines every column). Values that
+ * do not apply are NAN (test numbers without a test set, accuracy of a regression, ...). */
+typedef struct {
+    double epoch;   /* fractional for step log points: step / steps per epoch */
+    size_t step;    /* SGD steps taken so far */
+    double seconds; /* since the run started (timing.csv, not curves.csv) */
+    double train_loss, test_loss, test_accuracy, test_mse, relative_test_error;
+    il_probe_net probe;                    /* linearity, weight_norm, param_norm, grad_norm, probe_loss */
+    double saturated, linear_region, dead; /* unit-weighted means over the hidden layers */
+    double distinct_units;                 /* total over the hidden layers; NAN without one */
+} il_run_point;
+
+/* The log of one run as il_run_single hands it back (il_run_observer.keep). Owned by the caller once
+ * handed back: free with il_run_log_free. */
+typedef struct {
+    char label[IL_NAME_MAX]; /* the init's label: the curves' init column */
+    uint64_t seed;
+    size_t n_points;        /* log points, epoch 0 first */
+    size_t n_layers;        /* L, the network's weight layers */
+    il_run_point *points;   /* (n_points) */
+    il_probe_layer *layers; /* (n_points, L): layer l of point i is layers[i * L + l] */
+    il_net *net;            /* the trained network; for a diverged run its weights are not finite */
+    size_t capacity;        /* points allocated (internal) */
+} il_run_log;
+
+/* Write log's points to path as a curves.csv: its header and one row per point, by the same writer as a
+ * run folder's curves.csv (docs/results.md), atomically: the file appears whole or not at all.
+ * A log without points gives the header alone. IL_ERR_IO when the file cannot be written (path
+ * untouched). */
+il_status il_run_log_write_curves(const il_run_log *log, const char *path, il_error *err);
+/* Free what a log holds (the network too) and zero it; NULL or an empty log is fine. */
+void il_run_log_free(il_run_log *log);
+
+/* Watches a run without changing it (every field may be NULL). */
 typedef struct {
     void *ctx;
     /* After each SGD step: epoch (1-based), global step (1-based), the example indices of the batch and
      * the gathered batch inputs x (n, D) and targets y (n, T) exactly as training used them. */
     void (*on_batch)(void *ctx, size_t epoch, size_t step, const size_t *idx, size_t n, const float *x,
                      const float *y);
+    /* After each SGD step: epoch (1-based) and the share of its steps done, in (0, 1]. */
+    void (*on_step)(void *ctx, size_t epoch, double fraction);
+    /* After each log point is recorded (epoch 0 first): the point and its n_layers per-layer numbers.
+     * A point where the network stopped being finite is not recorded and not reported; a recorded
+     * point may still be the one that marks divergence (a loss above divergence_loss). */
+    void (*on_log)(void *ctx, const il_run_point *point, const il_probe_layer *layers, size_t n_layers);
     /* Once, before training: the probe samples' indices into the training set and their inputs/targets. */
     void (*on_probe)(void *ctx, const size_t *idx, size_t n, const float *x, const float *y);
+    /* Not NULL: when il_run_single returns IL_OK (finished or diverged), *keep receives the run's log
+     * and its trained network, which the caller then owns (il_run_log_free). On any failure *keep is
+     * left zeroed, owning nothing. */
+    il_run_log *keep;
 } il_run_observer;
 
 typedef enum { IL_RUN_FINISHED = 0, IL_RUN_DIVERGED } il_run_status;
@@ -91,10 +138,14 @@ typedef struct {
 /* Train the plan's run (init_index, seed) of exp on data and, when run_dir is not NULL, write its files
  * into run_dir (created if needed): curves.csv, layers.csv, histograms.csv, timing.csv (unless
  * no_timing) and run.csv LAST, each atomically, so run.csv's presence marks a complete run.
+ * Each epoch's order is il_epoch_order_next on the seed's IL_STREAM_DATA stream (il_run_epoch_order);
+ * each step is il_train_step (train.h).
  * Divergence (NaN/Inf in loss or weights, or a loss above exp->divergence_loss) is a result, not an
- * error: the run stops, returns IL_OK with out->status = IL_RUN_DIVERGED, and no NaN reaches a file.
+ * error: the run stops, returns IL_OK with out->status = IL_RUN_DIVERGED, and no NaN reaches a file;
+ * the log ends with the last point before divergence (or the point whose loss marked it).
  * If *stop becomes nonzero the run is abandoned between two steps: IL_ERR_STOPPED, nothing written.
- * Other failures (memory, I/O) return their status with err filled; files already in run_dir stay. */
+ * Other failures (memory, I/O) return their status with err filled; files already in run_dir stay.
+ * observer (may be NULL) watches the run, and observer->keep takes its log and network (see above). */
 il_status il_run_single(const il_experiment *exp, const il_data *data, size_t init_index, uint64_t seed,
                         const char *run_dir, int no_timing, const volatile sig_atomic_t *stop,
                         const il_run_observer *observer, il_run_outcome *out, il_error *err);

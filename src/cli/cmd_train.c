@@ -1,10 +1,12 @@
-/* cmd_train.c - `initlab train`: one training run from flags, with a progress line per epoch on stderr,
- * an optional per-epoch CSV, model and weights, and a result block on stdout that explains itself.
+/* cmd_train.c - `initlab train`: one training run from flags. The flags build an experiment with one
+ * init and one seed (every value checked by the experiment's own key parser, as `initlab run --set`
+ * would), the data is loaded once, and the runner's single-run path (il_run_single) trains it: the same
+ * loop, epoch order, log points and curves.csv writer as `initlab run`, so both give the same numbers.
+ * This file only maps flags, fills the data-dependent defaults, shows progress and prints the result.
  *
- * Order of work: every flag is parsed and checked first (a bad value stops here, before any file is
- * touched); then the data is loaded and the layer sizes are checked against it; then the output files
- * are opened under temporary names; only then does training start. The CSV appears under its name when
- * the run ends (or diverges), never half-written; Ctrl-C leaves no file at all.
+ * Order of work: every flag is checked first (a bad value stops here, before any file is touched); then
+ * the data is loaded and the layer sizes and output are checked against it; only then does training
+ * start. Files are written when the run ends, each whole under its name (Ctrl-C: no file at all).
  */
 #include <getopt.h>
 #include <math.h>
@@ -16,59 +18,30 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "core/parse.h"
 #include "initlab/blas.h"
 #include "initlab/data.h"
-#include "initlab/fileio.h"
+#include "initlab/experiment.h"
 #include "initlab/init.h"
 #include "initlab/model.h"
-#include "initlab/net.h"
-#include "initlab/probe.h"
-#include "initlab/rng.h"
-#include "initlab/train.h"
+#include "initlab/runner.h"
 
 /* Defaults that depend on the data (see docs/cli.md): a small set (up to SMALL_SET training examples,
  * like XOR or the ESL simulations) is trained by full-batch gradient descent, a large one (Fashion-MNIST)
- * by mini-batches. */
-#define SMALL_SET        1000
-#define SMALL_LR         0.5
-#define SMALL_EPOCHS     2000
-#define LARGE_LR         0.1
-#define LARGE_BATCH      64
-#define LARGE_EPOCHS     10
-#define DEFAULT_HIDDEN   8
-#define MAX_EPOCHS       100000000
-#define MAX_LAYER_SIZE   1000000
-#define MAX_THREADS      1024
-#define EVAL_BATCH       1024
-#define CHUNKS_PER_EPOCH 50
+ * by mini-batches. Written as the experiment's key values, so the key parser reads them like any flag. */
+#define SMALL_SET      1000
+#define SMALL_LR       "0.5"
+#define SMALL_EPOCHS   "2000"
+#define LARGE_LR       "0.1"
+#define LARGE_BATCH    "64"
+#define LARGE_EPOCHS   "10"
+#define DEFAULT_HIDDEN "8"
+#define DEFAULT_DATA   "xor"
+#define DEFAULT_SEED   "1"
+#define MAX_EPOCHS     100000000
+#define MAX_THREADS    1024
 
 /* ---- options ----------------------------------------------------- */
-
-typedef struct {
-    const char *data;         /* --data spec */
-    il_data_options data_opt; /* --scale, --max-train, --max-test, seed = --seed */
-    size_t n_layers;          /* L, from --layers or --hidden */
-    size_t sizes[IL_MAX_LAYERS + 1];
-    int sizes_given;         /* 1 = --layers (ends checked against the data), 0 = --hidden (ends filled) */
-    const char *layers_text; /* as written, for messages */
-    il_act act;              /* --act */
-    int output;              /* --output: il_output, or -1 = from the task */
-    size_t n_inits;          /* 1 or L */
-    il_init_spec inits[IL_MAX_LAYERS];
-    const char *init_text; /* as written, or NULL for the default */
-    double bias;           /* --bias */
-    size_t epochs;         /* --epochs; epochs_set = given */
-    int epochs_set;
-    il_sgd_options sgd; /* --lr, --momentum, --weight-decay */
-    int lr_set;
-    size_t batch; /* --batch, 0 = full batch */
-    int batch_set;
-    uint64_t seed;  /* --seed */
-    size_t threads; /* --threads, 0 = leave the BLAS default */
-    const char *csv_path, *save_path, *export_path;
-    int quiet;
-    size_t progress_every;
-} train_options;
 
 enum {
     OPT_DATA = 256,
@@ -121,52 +94,98 @@ static const struct option train_flags[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The flags that are experiment keys (docs/config.md): the value goes to the key's own parser. --seed
+ * sets the data seed here and the run seed ([seeds] list) beside it; --layers is mapped by hand. */
+static const struct {
+    int opt;
+    const char *flag, *section, *key;
+} flag_keys[] = {
+    {OPT_DATA, "--data", "data", "source"},
+    {OPT_SCALE, "--scale", "data", "scale"},
+    {OPT_MAX_TRAIN, "--max-train", "data", "max_train"},
+    {OPT_MAX_TEST, "--max-test", "data", "max_test"},
+    {OPT_SEED, "--seed", "data", "seed"},
+    {OPT_HIDDEN, "--hidden", "network", "hidden"},
+    {OPT_ACT, "--act", "network", "activation"},
+    {OPT_OUTPUT, "--output", "network", "output"},
+    {OPT_EPOCHS, "--epochs", "training", "epochs"},
+    {OPT_LR, "--lr", "training", "learning_rate"},
+    {OPT_BATCH, "--batch", "training", "batch_size"},
+    {OPT_MOMENTUM, "--momentum", "training", "momentum"},
+    {OPT_WEIGHT_DECAY, "--weight-decay", "training", "weight_decay"},
+    {OPT_INIT, "--init", "inits", "list"},
+    {OPT_BIAS, "--bias", "inits", "bias"},
+};
+
+typedef struct {
+    il_experiment *exp; /* one init, one seed; logs every epoch */
+    /* --layers: every size from inputs to outputs, the ends checked against the data once loaded */
+    int layers_given;
+    size_t sizes[IL_MAX_LAYERS + 1];
+    size_t n_sizes;
+    const char *layers_text;
+    int init_given, epochs_given, lr_given, batch_given;
+    size_t threads; /* --threads, 0 = leave the BLAS default */
+    size_t progress_every;
+    int quiet;
+    const char *csv_path, *save_path, *export_path;
+} train_options;
+
 static void print_help(void) {
+    printf("Usage: initlab train [OPTIONS]\n"
+           "\n"
+           "Train one network on one dataset by gradient descent and report its loss and accuracy.\n"
+           "The flags make a one-init, one-seed experiment that trains exactly as 'initlab run' does\n"
+           "(same epoch order, same batches, same log): each flag sets the experiment key shown in\n"
+           "brackets (docs/config.md), with that key's checks. A progress line per epoch goes to stderr,\n"
+           "the result block to stdout.\n"
+           "\n"
+           "Data:\n"
+           "  --data SPEC          [data] source: a source from 'initlab list datasets', NAME or\n"
+           "                       NAME:key=value,..., or the path of a CSV file or image folder\n"
+           "                       (default: %s)\n"
+           "  --scale MODE         [data] scale: standardize (the default): every input to mean 0, sd 1\n"
+           "                       with training statistics (ESL 11.5.3); unit: to [0, 1] (pixels / 255);\n"
+           "                       none: as loaded; auto: unit for image sources, standardize for the rest\n"
+           "  --max-train N        [data] max_train: keep only the first N training examples (0 = all)\n"
+           "  --max-test N         [data] max_test: keep only the first N test examples (0 = all)\n"
+           "\n"
+           "Network:\n"
+           "  --layers LIST        every layer size from inputs to outputs, e.g. 2,8,1; the first must be\n"
+           "                       the data's number of inputs and the last its number of outputs\n"
+           "  --hidden LIST        [network] hidden: only the hidden widths, e.g. 8 or 256,128 ('none'\n"
+           "                       for no hidden layer); the ends come from the data (default: %s)\n"
+           "  --act NAME           [network] activation: sigmoid, tanh, relu or identity (default sigmoid)\n"
+           "  --output NAME        [network] output: identity (squared error), sigmoid (binary\n"
+           "                       cross-entropy) or softmax (cross-entropy); default auto, from the data\n"
+           "\n"
+           "Initialization:\n"
+           "  --init SCHEME[:P]    [inits] list, one init: see 'initlab list inits' (default xavier, or he\n"
+           "                       with --act relu); one scheme per layer joined by '/', e.g. xavier/he\n"
+           "  --bias B             [inits] bias: every bias starts at B (default 0)\n"
+           "\n"
+           "Training:\n"
+           "  --epochs N           [training] epochs: passes over the training set, at least 1 (default\n"
+           "                       %s for sets of up to %d examples, else %s)\n"
+           "  --lr RATE            [training] learning_rate, above 0 up to 1000 (default %s with full\n"
+           "                       batches, %s with mini-batches)\n"
+           "  --batch N            [training] batch_size; 0 or full = full batch (default full up to %d\n"
+           "                       examples, else %s)\n"
+           "  --momentum MU        [training] momentum in [0, 1) (default 0: plain gradient descent)\n"
+           "  --weight-decay L     [training] weight_decay: adds L * sum of squared weights to the loss\n"
+           "                       (default 0)\n"
+           "  --seed S             [seeds] list = S and [data] seed = S: the starting weights, the data\n"
+           "                       order and any generated data (default %s)\n"
+           "  --threads N          BLAS threads (default: the BLAS library's own choice)\n"
+           "\n",
+           DEFAULT_DATA, DEFAULT_HIDDEN, SMALL_EPOCHS, SMALL_SET, LARGE_EPOCHS, SMALL_LR, LARGE_LR, SMALL_SET,
+           LARGE_BATCH, DEFAULT_SEED);
     printf(
-        "Usage: initlab train [OPTIONS]\n"
-        "\n"
-        "Train one network on one dataset by gradient descent and report its loss and accuracy.\n"
-        "A progress line per epoch goes to stderr, the result block to stdout.\n"
-        "\n"
-        "Data:\n"
-        "  --data SPEC          a source from 'initlab list datasets', NAME or NAME:key=value,...,\n"
-        "                       or the path of a CSV file or image folder (default: xor)\n"
-        "  --scale MODE         standardize (the default): every input to mean 0, sd 1 with training\n"
-        "                       statistics (ESL 11.5.3); unit: to [0, 1] (pixels / 255); none: as\n"
-        "                       loaded; auto: unit for image sources, standardize for the rest\n"
-        "  --max-train N        keep only the first N training examples (0 = all, the default)\n"
-        "  --max-test N         keep only the first N test examples (0 = all, the default)\n"
-        "\n"
-        "Network:\n"
-        "  --layers LIST        every layer size from inputs to outputs, e.g. 2,8,1; the first must be\n"
-        "                       the data's number of inputs and the last its number of outputs\n"
-        "  --hidden LIST        only the hidden widths, e.g. 8 or 256,128 ('none' for no hidden layer);\n"
-        "                       the ends come from the data (default: %d)\n"
-        "  --act NAME           hidden activation: sigmoid, tanh, relu or identity (default sigmoid)\n"
-        "  --output NAME        output and loss: identity (squared error), sigmoid (binary\n"
-        "                       cross-entropy) or softmax (cross-entropy); default auto, from the data\n"
-        "\n"
-        "Initialization:\n"
-        "  --init SCHEME[:P]    starting weights, see 'initlab list inits' (default xavier, or he with\n"
-        "                       --act relu); one scheme per layer joined by '/', e.g. xavier/he\n"
-        "  --bias B             every bias starts at B (default 0)\n"
-        "\n"
-        "Training:\n"
-        "  --epochs N           passes over the training set (default %d for sets of up to %d examples,\n"
-        "                       else %d)\n"
-        "  --lr RATE            learning rate > 0 (default %g with full batches, %g with mini-batches)\n"
-        "  --batch N            mini-batch size; 0 or full = full batch (default full up to %d\n"
-        "                       examples, else %d)\n"
-        "  --momentum MU        momentum in [0, 1) (default 0: plain gradient descent)\n"
-        "  --weight-decay L     adds L * sum of squared weights to the loss (default 0)\n"
-        "  --seed S             seed of the starting weights, the data order and any generated data\n"
-        "                       (default 1)\n"
-        "  --threads N          BLAS threads (default: the BLAS library's own choice)\n"
-        "\n"
         "Output:\n"
-        "  --csv FILE           per-epoch log: epoch,train_loss,test_loss,test_accuracy (or\n"
-        "                       relative_test_error / test_mse for regression),distinct_units,\n"
-        "                       weight_norm,seconds; epoch 0 is the starting point\n"
+        "  --csv FILE           the run's curves.csv: a row per epoch (epoch 0 is the starting point)\n"
+        "                       with init,seed,epoch,step, the losses, test accuracy or error and the\n"
+        "                       diagnostics (linearity, norms, saturated, dead, distinct_units), the\n"
+        "                       columns of 'initlab run' (docs/results.md)\n"
         "  --save MODEL         save the trained network ('initlab eval MODEL' reads it back)\n"
         "  --export-csv FILE    every weight and bias as CSV: layer,kind,row,col,value\n"
         "  --progress-every N   without a terminal, a progress line every N epochs (default 1)\n"
@@ -174,8 +193,8 @@ static void print_help(void) {
         "  -h, --help           show this help\n"
         "\n"
         "Files appear whole under their names when the run ends, or not at all (Ctrl-C, errors).\n"
-        "Same seed, flags and --threads => the same numbers, bit for bit (all CSV columns but seconds);\n"
-        "use --threads 1 to compare runs across machines.\n"
+        "Same seed, flags and --threads => the same numbers, bit for bit, and the same curves as\n"
+        "'initlab run' of the same experiment; use --threads 1 to compare runs across machines.\n"
         "Exit status: 0 success, 1 runtime error (a file, a diverged run, Ctrl-C), 2 usage error.\n"
         "\n"
         "Examples:\n"
@@ -183,94 +202,105 @@ static void print_help(void) {
         "  initlab train --init zero                XOR from zero weights: the hidden units stay identical\n"
         "  initlab train --init uniform:0.7 --act tanh --csv xor.csv\n"
         "  initlab train --data esl-sigmoids --hidden 10 --weight-decay 0.0005 --init uniform\n"
-        "  initlab train --data fashion-mnist --layers 784,256,128,10 --act relu --init he --epochs 5\n",
-        DEFAULT_HIDDEN, SMALL_EPOCHS, SMALL_SET, LARGE_EPOCHS, SMALL_LR, LARGE_LR, SMALL_SET, LARGE_BATCH);
+        "  initlab train --data fashion-mnist --layers 784,256,128,10 --act relu --init he --epochs 5\n");
 }
 
-static void train_options_default(train_options *o) {
-    memset(o, 0, sizeof *o);
-    o->data = "xor";
-    il_data_options_default(&o->data_opt);
+/* The experiment before any flag: train's own defaults over the key defaults. */
+static il_status train_options_default(train_options *o, il_error *err) {
+    il_experiment *exp = o->exp;
+    il_experiment_default(exp);
     /* Standardized inputs for every source, images too (ESL 11.5.3): measured on Fashion-MNIST,
      * 784-256-128-10 ReLU/He, 5 epochs, batch 64, lr 0.1, it reaches 0.88 test accuracy against 0.83 with
-     * pixels in [0, 1]. */
-    o->data_opt.scale = IL_SCALE_STANDARDIZE;
-    o->n_layers = 2;
-    o->sizes[1] = DEFAULT_HIDDEN;
-    o->act = IL_ACT_SIGMOID;
-    o->output = -1;
-    o->seed = 1;
-    o->progress_every = 1;
-}
-
-/* "2,8,1" or "256,128" into sizes; each size a whole number >= 1. */
-static il_status parse_size_list(const char *flag, const char *text, size_t *sizes, size_t max_count,
-                                 size_t *count, il_error *err) {
-    size_t n = 0;
-    const char *p = text;
-    if (!*text)
-        return il_fail(err, IL_ERR_USAGE, "%s '': expected sizes separated by commas, e.g. 2,8,1", flag);
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char word[32];
-        if (len == 0 || len >= sizeof word)
-            return il_fail(err, IL_ERR_USAGE,
-                           "%s '%s': size %zu is %s; expected whole numbers separated by "
-                           "commas, e.g. 2,8,1",
-                           flag, text, n + 1, len == 0 ? "empty" : "too long");
-        memcpy(word, p, len);
-        word[len] = '\0';
-        if (n == max_count)
-            return il_fail(err, IL_ERR_USAGE, "%s '%s': more than %zu sizes", flag, text, max_count);
-        size_t v;
-        il_error inner;
-        if (cli_parse_size(flag, word, 0, MAX_LAYER_SIZE, &v, &inner) != IL_OK)
-            return il_fail(err, IL_ERR_USAGE, "%s '%s': size %zu, '%s', is not a whole number from 1 to %d",
-                           flag, text, n + 1, word, MAX_LAYER_SIZE);
-        if (v == 0)
-            return il_fail(err, IL_ERR_USAGE,
-                           "%s '%s': layer size 0 at position %zu; every layer needs at "
-                           "least 1 unit",
-                           flag, text, n + 1);
-        sizes[n++] = v;
-        if (!comma) break;
-        p = comma + 1;
+     * pixels in [0, 1]. Every epoch is a log point: the progress line and the CSV show each one. */
+    static const char *const defaults[][3] = {
+        {"experiment", "name", "train"},  {"data", "source", DEFAULT_DATA},
+        {"data", "scale", "standardize"}, {"data", "seed", DEFAULT_SEED},
+        {"seeds", "list", DEFAULT_SEED},  {"network", "hidden", DEFAULT_HIDDEN},
+        {"logging", "every_epochs", "1"}, {"logging", "every_steps", "0"},
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+        il_status st = il_experiment_set_key(exp, defaults[i][0], defaults[i][1], defaults[i][2], NULL, err);
+        if (st != IL_OK) return st;
     }
-    *count = n;
+    o->progress_every = 1;
     return IL_OK;
 }
 
-/* --init "he" or "xavier/he" (one per layer) into o->inits. The per-layer count is checked against the
- * layers later, in check_options, since --layers may come after --init. */
-static il_status parse_inits(train_options *o, const char *text, il_error *err) {
-    size_t n = 0;
-    const char *p = text;
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t len = slash ? (size_t)(slash - p) : strlen(p);
-        char word[64];
-        if (len == 0 || len >= sizeof word)
-            return il_fail(err, IL_ERR_USAGE,
-                           "--init '%s': scheme %zu is %s; expected SCHEME or SCHEME:P, "
-                           "one per layer joined by '/' (see 'initlab list inits')",
-                           text, n + 1, len == 0 ? "empty" : "too long");
-        if (n == IL_MAX_LAYERS)
-            return il_fail(err, IL_ERR_USAGE, "--init '%s': more than %d schemes", text, IL_MAX_LAYERS);
-        memcpy(word, p, len);
-        word[len] = '\0';
-        il_error inner;
-        il_error_clear(&inner);
-        if (il_init_parse(&o->inits[n], word, &inner) != IL_OK) {
-            if (strcmp(word, text) == 0) return il_fail(err, IL_ERR_USAGE, "--init: %s", inner.msg);
-            return il_fail(err, IL_ERR_USAGE, "--init '%s', scheme %zu: %s", text, n + 1, inner.msg);
-        }
-        n++;
-        if (!slash) break;
-        p = slash + 1;
+/* --layers 2,8,1: the hidden widths go to [network] hidden, the ends are checked once the data is known. */
+static il_status apply_layers(train_options *o, const char *text, il_error *err) {
+    il_status st = il__parse_size_list(text, IL_WHOLE(1, IL_MAX_WIDTH), IL_MAX_LAYERS + 1, "--layers",
+                                       o->sizes, &o->n_sizes, err);
+    if (st != IL_OK) return st;
+    if (o->n_sizes < 2)
+        return il_fail(err, IL_ERR_USAGE,
+                       "--layers '%s': give every layer size from inputs to outputs (at least two, e.g. "
+                       "2,8,1), or only the hidden widths with --hidden %s",
+                       text, text);
+    char hidden[IL_MAX_LAYERS * 12] = "0"; /* "0": no hidden layer */
+    size_t used = 0;
+    for (size_t l = 1; l + 1 < o->n_sizes; l++) {
+        int n = snprintf(hidden + used, sizeof hidden - used, "%s%zu", l > 1 ? "," : "", o->sizes[l]);
+        if (n < 0 || (size_t)n >= sizeof hidden - used)
+            return il_fail(err, IL_ERR_USAGE, "--layers '%s': too many layers", text);
+        used += (size_t)n;
     }
-    o->n_inits = n;
-    o->init_text = text;
+    st = il_experiment_set_key(o->exp, "network", "hidden", hidden, "--layers", err);
+    if (st != IL_OK) return st;
+    o->layers_given = 1;
+    o->layers_text = text;
+    return IL_OK;
+}
+
+/* One flag that is an experiment key. */
+static il_status apply_key_flag(train_options *o, int c, const char *value, il_error *err) {
+    for (size_t i = 0; i < sizeof flag_keys / sizeof *flag_keys; i++) {
+        if (flag_keys[i].opt != c) continue;
+        il_status st = il_experiment_set_key(o->exp, flag_keys[i].section, flag_keys[i].key, value,
+                                             flag_keys[i].flag, err);
+        if (st == IL_OK && c == OPT_SEED)
+            st = il_experiment_set_key(o->exp, "seeds", "list", value, "--seed", err);
+        if (st == IL_OK && c == OPT_INIT && o->exp->n_inits != 1)
+            st = il_fail(err, IL_ERR_USAGE,
+                         "--init '%s': names %zu inits; train trains one (compare several with "
+                         "'initlab run' and [inits] list)",
+                         value, o->exp->n_inits);
+        if (c == OPT_HIDDEN) o->layers_given = 0;
+        if (c == OPT_INIT) o->init_given = 1;
+        if (c == OPT_EPOCHS) o->epochs_given = 1;
+        if (c == OPT_LR) o->lr_given = 1;
+        if (c == OPT_BATCH) o->batch_given = 1;
+        return st;
+    }
+    return il_fail(err, IL_ERR_USAGE, "train: flag %d has no key", c);
+}
+
+/* Parse argv into o; *help is set when --help was asked for (nothing else is done then). */
+static il_status parse_train_args(train_options *o, int argc, char **argv, int *help, il_error *err) {
+    int c;
+    il_status st = IL_OK;
+    opterr = 0;
+    while (st == IL_OK && (c = getopt_long(argc, argv, ":qh", train_flags, NULL)) != -1) {
+        switch (c) {
+        case OPT_LAYERS: st = apply_layers(o, optarg, err); break;
+        case OPT_THREADS: st = cli_parse_size("--threads", optarg, 1, MAX_THREADS, &o->threads, err); break;
+        case OPT_CSV: o->csv_path = optarg; break;
+        case OPT_SAVE: o->save_path = optarg; break;
+        case OPT_EXPORT_CSV: o->export_path = optarg; break;
+        case OPT_PROGRESS_EVERY:
+            st = cli_parse_size("--progress-every", optarg, 1, MAX_EPOCHS, &o->progress_every, err);
+            break;
+        case 'q': o->quiet = 1; break;
+        case 'h': *help = 1; return IL_OK;
+        case '?':
+        case ':': return cli_getopt_error("train", c, argv, err);
+        default: st = apply_key_flag(o, c, optarg, err);
+        }
+    }
+    if (st != IL_OK) return st;
+    if (optind < argc)
+        return il_fail(err, IL_ERR_USAGE,
+                       "train: unexpected argument '%s'; every setting is a flag, e.g. --data xor",
+                       argv[optind]);
     return IL_OK;
 }
 
@@ -293,139 +323,21 @@ static il_status check_output_folder(const char *flag, const char *path, il_erro
     return status;
 }
 
-/* Parse argv into o; *help is set when --help was asked for (nothing else is done then). */
-static il_status parse_train_args(train_options *o, int argc, char **argv, int *help, il_error *err) {
-    int c;
-    il_status st = IL_OK;
-    opterr = 0;
-    while (st == IL_OK && (c = getopt_long(argc, argv, ":qh", train_flags, NULL)) != -1) {
-        int parsed;
-        switch (c) {
-        case OPT_DATA:
-            if (!*optarg) return il_fail(err, IL_ERR_USAGE, "--data: the spec is empty");
-            o->data = optarg;
-            break;
-        case OPT_LAYERS:
-            o->layers_text = optarg;
-            st = parse_size_list("--layers", optarg, o->sizes, IL_MAX_LAYERS + 1, &o->n_layers, err);
-            if (st != IL_OK) return st;
-            if (o->n_layers < 2)
-                return il_fail(err, IL_ERR_USAGE,
-                               "--layers '%s': give every layer size from inputs to outputs (at least two, "
-                               "e.g. 2,8,1), or only the hidden widths with --hidden %s",
-                               optarg, optarg);
-            o->n_layers -= 1;
-            o->sizes_given = 1;
-            break;
-        case OPT_HIDDEN:
-            o->layers_text = optarg;
-            o->sizes_given = 0;
-            if (strcmp(optarg, "none") == 0) {
-                o->n_layers = 1;
-            } else {
-                size_t n_hidden;
-                st = parse_size_list("--hidden", optarg, o->sizes + 1, IL_MAX_LAYERS - 1, &n_hidden, err);
-                o->n_layers = n_hidden + 1;
-            }
-            break;
-        case OPT_ACT:
-            parsed = il_act_parse(optarg);
-            if (parsed < 0)
-                return il_fail(err, IL_ERR_USAGE,
-                               "--act '%s': unknown activation; expected sigmoid, tanh, relu or identity "
-                               "(see 'initlab list activations')",
-                               optarg);
-            o->act = (il_act)parsed;
-            break;
-        case OPT_OUTPUT:
-            if (strcmp(optarg, "auto") == 0) {
-                o->output = -1;
-                break;
-            }
-            o->output = il_output_parse(optarg);
-            if (o->output < 0)
-                return il_fail(err, IL_ERR_USAGE,
-                               "--output '%s': unknown output; expected auto, identity, sigmoid or softmax "
-                               "(see 'initlab list outputs')",
-                               optarg);
-            break;
-        case OPT_INIT: st = parse_inits(o, optarg, err); break;
-        case OPT_BIAS:
-            st = cli_parse_double("--bias", optarg, -INFINITY, 0, INFINITY, 0, &o->bias, err);
-            break;
-        case OPT_EPOCHS:
-            st = cli_parse_size("--epochs", optarg, 0, MAX_EPOCHS, &o->epochs, err);
-            o->epochs_set = 1;
-            break;
-        case OPT_LR:
-            st = cli_parse_double("--lr", optarg, 0, 1, INFINITY, 0, &o->sgd.learning_rate, err);
-            o->lr_set = 1;
-            break;
-        case OPT_BATCH:
-            /* "full" as in experiment files ([training] batch_size); 0 says the same. */
-            if (strcmp(optarg, "full") == 0)
-                o->batch = 0;
-            else
-                st = cli_parse_size("--batch", optarg, 0, SIZE_MAX / 2, &o->batch, err);
-            o->batch_set = 1;
-            break;
-        case OPT_MOMENTUM:
-            st = cli_parse_double("--momentum", optarg, 0, 0, 1, 1, &o->sgd.momentum, err);
-            break;
-        case OPT_WEIGHT_DECAY:
-            st = cli_parse_double("--weight-decay", optarg, 0, 0, INFINITY, 0, &o->sgd.weight_decay, err);
-            break;
-        case OPT_SEED: st = cli_parse_u64("--seed", optarg, &o->seed, err); break;
-        case OPT_SCALE: st = cli_parse_scale(optarg, &o->data_opt.scale, err); break;
-        case OPT_MAX_TRAIN:
-            st = cli_parse_size("--max-train", optarg, 0, SIZE_MAX / 2, &o->data_opt.max_train, err);
-            break;
-        case OPT_MAX_TEST:
-            st = cli_parse_size("--max-test", optarg, 0, SIZE_MAX / 2, &o->data_opt.max_test, err);
-            break;
-        case OPT_THREADS: st = cli_parse_size("--threads", optarg, 1, MAX_THREADS, &o->threads, err); break;
-        case OPT_CSV: o->csv_path = optarg; break;
-        case OPT_SAVE: o->save_path = optarg; break;
-        case OPT_EXPORT_CSV: o->export_path = optarg; break;
-        case OPT_PROGRESS_EVERY:
-            st = cli_parse_size("--progress-every", optarg, 1, MAX_EPOCHS, &o->progress_every, err);
-            break;
-        case 'q': o->quiet = 1; break;
-        case 'h': *help = 1; return IL_OK;
-        default: return cli_getopt_error("train", c, argv, err);
-        }
-    }
-    if (st != IL_OK) return st;
-    if (optind < argc)
-        return il_fail(err, IL_ERR_USAGE,
-                       "train: unexpected argument '%s'; every setting is a flag, e.g. --data xor",
-                       argv[optind]);
-    return IL_OK;
-}
-
 /* Checks that need several flags together; still before any work. */
 static il_status check_options(train_options *o, il_error *err) {
-    if (o->n_inits == 0) {
+    il_status st = IL_OK;
+    if (!o->init_given) {
         /* Default: Xavier/Glorot for sigmoid and tanh units, He for ReLU (the variance each was derived
          * for). */
-        o->inits[0].kind = o->act == IL_ACT_RELU ? IL_INIT_HE : IL_INIT_XAVIER;
-        o->inits[0].param = il_init_default_param(o->inits[0].kind);
-        o->n_inits = 1;
+        const char *init = o->exp->activation == IL_ACT_RELU ? "he" : "xavier";
+        st = il_experiment_set_key(o->exp, "inits", "list", init, "--init", err);
     }
-    if (o->n_inits != 1 && o->n_inits != o->n_layers)
-        return il_fail(err, IL_ERR_USAGE,
-                       "--init '%s': %zu schemes for a network of %zu weight layers; give one scheme for "
-                       "all layers or exactly one per layer",
-                       o->init_text, o->n_inits, o->n_layers);
-    for (size_t i = 0; i < o->n_inits; i++)
-        o->inits[i].bias = o->bias;
-    if (o->n_inits == 1)
-        for (size_t l = 1; l < o->n_layers; l++)
-            o->inits[l] = o->inits[0];
+    if (st == IL_OK) st = il_experiment_check(o->exp, err);
+    if (st != IL_OK) return st;
     const char *outputs[] = {"--csv", o->csv_path, "--save", o->save_path, "--export-csv", o->export_path};
     for (size_t i = 0; i < 6; i += 2) {
         if (!outputs[i + 1]) continue;
-        il_status st = check_output_folder(outputs[i], outputs[i + 1], err);
+        st = check_output_folder(outputs[i], outputs[i + 1], err);
         if (st != IL_OK) return st;
         for (size_t j = 0; j < i; j += 2)
             if (outputs[j + 1] && strcmp(outputs[i + 1], outputs[j + 1]) == 0)
@@ -435,190 +347,78 @@ static il_status check_options(train_options *o, il_error *err) {
     return IL_OK;
 }
 
-/* ---- the run ----------------------------------------------------- */
+/* ---- after the data is loaded ------------------------------------ */
+
+/* Defaults that depend on the data (documented in the help and docs/cli.md), as key values. */
+static il_status resolve_defaults(train_options *o, size_t n_train, il_error *err) {
+    il_experiment *exp = o->exp;
+    int small = n_train <= SMALL_SET;
+    il_status st = IL_OK;
+    if (!o->batch_given)
+        st = il_experiment_set_key(exp, "training", "batch_size", small ? "full" : LARGE_BATCH, "--batch",
+                                   err);
+    int full = exp->batch_size == 0 || exp->batch_size >= n_train;
+    if (st == IL_OK && !o->lr_given)
+        st = il_experiment_set_key(exp, "training", "learning_rate", full ? SMALL_LR : LARGE_LR, "--lr", err);
+    if (st == IL_OK && !o->epochs_given)
+        st = il_experiment_set_key(exp, "training", "epochs", small ? SMALL_EPOCHS : LARGE_EPOCHS, "--epochs",
+                                   err);
+    if (st == IL_OK) st = il_experiment_check(exp, err);
+    return st;
+}
+
+/* The network the runner will build, checked against the flags: --layers ends and --output. */
+static il_status check_network(const train_options *o, const il_data *d, il_net_spec *spec, il_error *err) {
+    if (o->layers_given && (o->sizes[0] != d->train.d || o->sizes[o->n_sizes - 1] != d->train.t)) {
+        char hidden[256] = "";
+        size_t used = 0;
+        for (size_t l = 1; l + 1 < o->n_sizes && used < sizeof hidden; l++) {
+            int n = snprintf(hidden + used, sizeof hidden - used, ",%zu", o->sizes[l]);
+            if (n < 0) break;
+            used += (size_t)n;
+        }
+        return il_fail(err, IL_ERR_USAGE,
+                       "--layers '%s': the data '%s' has %zu input%s and %zu output%s, so the list must "
+                       "start with %zu and end with %zu, e.g. --layers %zu%s,%zu (or give only the hidden "
+                       "widths with --hidden)",
+                       o->layers_text, o->exp->data, d->train.d, d->train.d == 1 ? "" : "s", d->train.t,
+                       d->train.t == 1 ? "" : "s", d->train.d, d->train.t, d->train.d, hidden, d->train.t);
+    }
+    il_status st = il_run_net_spec(o->exp, d, spec, err);
+    if (st == IL_OK) st = cli_check_output(spec->output, d, err);
+    return st;
+}
+
+/* ---- progress ---------------------------------------------------- */
 
 typedef struct {
-    il_data data;
-    il_net_spec spec;
-    il_net *net;
-    il_batch batch;
-    size_t *order;     /* (N) permutation of the training examples, reshuffled every epoch */
-    size_t batch_size; /* effective: N for full batch */
-    cli_metric metric;
-    il_atomic_file csv;
-    int csv_open;
-    /* what the result block reports */
-    il_eval train_eval, test_eval;
-    size_t distinct, epochs_done, diverged_epoch; /* diverged_epoch 0 = did not diverge */
-    double seconds;
-} train_run;
-
-static void train_run_free(train_run *r) {
-    if (r->csv_open) il_atomic_abort(&r->csv);
-    il_net_free(r->net);
-    il_batch_free(&r->batch);
-    free(r->order);
-    il_data_free(&r->data);
-}
-
-/* Defaults that depend on the data (documented in the help and docs/cli.md). */
-static void resolve_defaults(train_options *o, size_t n_train) {
-    int small = n_train <= SMALL_SET;
-    if (!o->batch_set) o->batch = small ? 0 : LARGE_BATCH;
-    int full = o->batch == 0 || o->batch >= n_train;
-    if (!o->lr_set) o->sgd.learning_rate = full ? SMALL_LR : LARGE_LR;
-    if (!o->epochs_set) o->epochs = small ? SMALL_EPOCHS : LARGE_EPOCHS;
-}
-
-/* Fill the network spec from the flags and the data; a size mismatch is the user's to fix. */
-static il_status build_spec(train_run *r, const train_options *o, il_error *err) {
-    const il_data *d = &r->data;
-    il_net_spec *spec = &r->spec;
-    memset(spec, 0, sizeof *spec);
-    spec->n_layers = o->n_layers;
-    for (size_t l = 0; l <= o->n_layers; l++)
-        spec->sizes[l] = o->sizes[l];
-    if (o->sizes_given) {
-        if (spec->sizes[0] != d->train.d || spec->sizes[o->n_layers] != d->train.t) {
-            char hidden[256] = "";
-            size_t used = 0;
-            for (size_t l = 1; l < o->n_layers && used < sizeof hidden; l++) {
-                int n = snprintf(hidden + used, sizeof hidden - used, ",%zu", o->sizes[l]);
-                if (n < 0) break;
-                used += (size_t)n;
-            }
-            return il_fail(
-                err, IL_ERR_USAGE,
-                "--layers '%s': the data '%s' has %zu input%s and %zu output%s, so the list must "
-                "start with %zu and end with %zu, e.g. --layers %zu%s,%zu (or give only the hidden "
-                "widths with --hidden)",
-                o->layers_text, o->data, d->train.d, d->train.d == 1 ? "" : "s", d->train.t,
-                d->train.t == 1 ? "" : "s", d->train.d, d->train.t, d->train.d, hidden, d->train.t);
-        }
-    } else {
-        spec->sizes[0] = d->train.d;
-        spec->sizes[o->n_layers] = d->train.t;
-    }
-    for (size_t l = 0; l + 1 < spec->n_layers; l++)
-        spec->hidden[l] = o->act;
-    spec->output = o->output >= 0 ? (il_output)o->output : cli_output_for(d);
-    il_status st = cli_check_output(spec->output, d, err);
-    if (st != IL_OK) return st;
-    return il_net_spec_check(spec, err);
-}
-
-static size_t min_size(size_t a, size_t b) {
-    return a < b ? a : b;
-}
-
-static il_status allocate(train_run *r, const train_options *o, il_error *err) {
-    size_t n = r->data.train.n;
-    r->batch_size = o->batch == 0 || o->batch >= n ? n : o->batch;
-    /* Evaluation runs in chunks of the net's workspace: make that at least EVAL_BATCH rows. */
-    size_t max_batch = r->batch_size;
-    size_t largest = n > r->data.test.n ? n : r->data.test.n;
-    if (max_batch < min_size(EVAL_BATCH, largest)) max_batch = min_size(EVAL_BATCH, largest);
-    il_status st = il_net_create(&r->net, &r->spec, max_batch, err);
-    if (st == IL_OK) st = il_batch_alloc(&r->batch, r->batch_size, r->data.train.d, r->data.train.t, err);
-    if (st != IL_OK) return st;
-    if (n > SIZE_MAX / sizeof *r->order) return il_fail(err, IL_ERR_NOMEM, "training set too large");
-    r->order = malloc(n * sizeof *r->order);
-    if (!r->order) return il_fail(err, IL_ERR_NOMEM, "out of memory for %zu training examples", n);
-    for (size_t i = 0; i < n; i++)
-        r->order[i] = i;
-    return IL_OK;
-}
-
-static void write_csv_header(train_run *r) {
-    fprintf(r->csv.f, "epoch,train_loss,test_loss,%s,distinct_units,weight_norm,seconds\n",
-            cli_metric_column(r->metric));
-}
-
-static void write_csv_row(train_run *r, size_t epoch, int diverged, double seconds) {
-    char a[40], b[40], m[40], w[40], s[40];
-    FILE *f = r->csv.f;
-    if (diverged) {
-        /* The run stopped being finite: losses and metric do not exist (empty cells). */
-        fprintf(f, "%zu,,,,,,%s\n", epoch, il_csv_number(s, sizeof s, seconds));
-        return;
-    }
-    fprintf(f, "%zu,%s,%s,%s,", epoch, il_csv_number(a, sizeof a, r->train_eval.loss),
-            il_csv_number(b, sizeof b, r->test_eval.loss),
-            il_csv_number(m, sizeof m, cli_metric_value(r->metric, &r->test_eval, &r->data)));
-    if (r->spec.n_layers >= 2) fprintf(f, "%zu", r->distinct);
-    fprintf(f, ",%s,%s\n", il_csv_number(w, sizeof w, il_net_weight_norm(r->net)),
-            il_csv_number(s, sizeof s, seconds));
-}
-
-/* Measure the network after an epoch (epoch 0: the starting weights). */
-static void measure(train_run *r) {
-    const il_dataset *tr = &r->data.train, *te = &r->data.test;
-    r->train_eval = il_net_evaluate(r->net, tr->x, tr->y, tr->n);
-    r->test_eval = il_net_evaluate(r->net, te->x, te->y, te->n);
-    if (r->spec.n_layers >= 2)
-        r->distinct = il_distinct_units(r->net->w[0], r->net->b[0], r->spec.sizes[0], r->spec.sizes[1]);
-}
-
-/* One epoch in chunks of whole mini-batches, so the live line can move inside a long epoch and Ctrl-C is
- * seen within a fraction of an epoch. The batches and their order are exactly those of one call over
- * the whole permutation. */
-static il_status train_one_epoch(train_run *r, const train_options *o, cli_progress *progress, size_t epoch,
-                                 il_error *err) {
-    const il_dataset *tr = &r->data.train;
-    size_t n = tr->n;
-    size_t batches = (n + r->batch_size - 1) / r->batch_size;
-    size_t per_chunk = batches / CHUNKS_PER_EPOCH ? batches / CHUNKS_PER_EPOCH : 1;
-    size_t chunk = per_chunk * r->batch_size;
-    for (size_t done = 0; done < n;) {
-        if (cli_interrupted)
-            return il_fail(err, IL_ERR_STOPPED, "interrupted in epoch %zu of %zu; no file was written", epoch,
-                           o->epochs);
-        size_t count = min_size(chunk, n - done);
-        double mean_loss;
-        il_status st = il_train_epoch(r->net, &r->batch, tr->x, tr->y, count, r->order + done, r->batch_size,
-                                      &o->sgd, &mean_loss, err);
-        if (st != IL_OK) return st;
-        done += count;
-        cli_progress_step(progress, epoch, (double)done / (double)n);
-    }
-    return IL_OK;
-}
-
-static il_status run_epochs(train_run *r, const train_options *o, il_error *err) {
-    il_rng init_rng, data_rng;
-    il_rng_seed(&init_rng, o->seed, IL_STREAM_INIT);
-    il_rng_seed(&data_rng, o->seed, IL_STREAM_DATA);
-    il_net_init(r->net, o->inits, &init_rng);
-
     cli_progress progress;
-    cli_progress_start(&progress, o->epochs, o->quiet, o->progress_every);
-    const char *metric = cli_metric_column(r->metric);
-    for (size_t epoch = 0; epoch <= o->epochs; epoch++) {
-        if (epoch > 0) {
-            il_rng_shuffle(&data_rng, r->order, r->data.train.n);
-            il_status st = train_one_epoch(r, o, &progress, epoch, err);
-            if (st == IL_ERR_NUMERIC) {
-                r->diverged_epoch = epoch;
-                r->seconds = cli_now() - progress.start;
-                if (r->csv_open) write_csv_row(r, epoch, 1, r->seconds);
-                cli_progress_epoch(&progress, epoch, NAN, NAN, metric, NAN);
-                cli_progress_end(&progress);
-                return IL_OK;
-            }
-            if (st != IL_OK) {
-                cli_progress_end(&progress);
-                return st;
-            }
-        }
-        measure(r);
-        r->epochs_done = epoch;
-        r->seconds = cli_now() - progress.start;
-        if (r->csv_open) write_csv_row(r, epoch, 0, r->seconds);
-        cli_progress_epoch(&progress, epoch, r->train_eval.loss, r->test_eval.loss, metric,
-                           cli_metric_value(r->metric, &r->test_eval, &r->data));
+    cli_metric metric;
+    double last_epoch; /* of the last progress line, -1 before the first */
+} train_watch;
+
+/* The test metric of a log point, as the result block and the progress line name it. */
+static double point_metric(cli_metric metric, const il_run_point *p) {
+    switch (metric) {
+    case CLI_METRIC_ACCURACY: return p->test_accuracy;
+    case CLI_METRIC_RELATIVE_ERROR: return p->relative_test_error;
+    case CLI_METRIC_MSE: return p->test_mse;
     }
-    cli_progress_end(&progress);
-    return IL_OK;
+    return NAN;
+}
+
+static void on_log(void *ctx, const il_run_point *point, const il_probe_layer *layers, size_t n_layers) {
+    (void)layers;
+    (void)n_layers;
+    train_watch *w = ctx;
+    w->last_epoch = point->epoch;
+    cli_progress_epoch(&w->progress, (size_t)point->epoch, point->train_loss, point->test_loss,
+                       cli_metric_column(w->metric), point_metric(w->metric, point));
+}
+
+static void on_step(void *ctx, size_t epoch, double fraction) {
+    train_watch *w = ctx;
+    cli_progress_step(&w->progress, epoch, fraction);
 }
 
 /* ---- the result block -------------------------------------------- */
@@ -631,27 +431,25 @@ static int first_layer_all_zero(const il_net *net) {
     return 1;
 }
 
-static void print_init(const train_options *o) {
+static void print_init(const il_init_entry *init, size_t n_layers) {
     char text[64];
-    il_init_format(&o->inits[0], text, sizeof text);
-    printf("%s", text);
-    if (o->n_inits > 1)
-        for (size_t l = 1; l < o->n_layers; l++) {
-            il_init_format(&o->inits[l], text, sizeof text);
-            printf("/%s", text);
-        }
+    size_t n = init->n_specs > 1 ? n_layers : 1;
+    for (size_t l = 0; l < n; l++) {
+        il_init_format(&init->layer[l], text, sizeof text);
+        printf("%s%s", l ? "/" : "", text);
+    }
 }
 
-static void print_hidden_units(const train_run *r) {
-    size_t units = r->spec.sizes[1];
-    printf("  hidden units    %zu distinct of %zu in the first hidden layer", r->distinct, units);
-    if (units < 2 || r->distinct == units) {
+static void print_hidden_units(const il_probe_layer *first, const il_net *net) {
+    size_t units = first->units, distinct = first->distinct_units;
+    printf("  hidden units    %zu distinct of %zu in the first hidden layer", distinct, units);
+    if (units < 2 || distinct == units) {
         printf("\n");
-    } else if (first_layer_all_zero(r->net)) {
+    } else if (first_layer_all_zero(net)) {
         printf(" (every weight into them is\n"
                "                  still exactly 0: zero derivatives, the algorithm never moved them,\n"
                "                  ESL 11.5.1 - see docs/diagnostics.md)\n");
-    } else if (r->distinct == 1) {
+    } else if (distinct == 1) {
         printf(" (all identical:\n"
                "                  symmetry never broke, the layer computes what one unit could -\n"
                "                  see docs/diagnostics.md)\n");
@@ -662,114 +460,137 @@ static void print_hidden_units(const train_run *r) {
     }
 }
 
-static void print_result(const train_run *r, const train_options *o) {
+/* The result block from what the run logged: its last point and, for the symmetry note, the network. */
+static void print_result(const train_options *o, const il_data *d, const il_run_log *log,
+                         const il_run_outcome *outcome, cli_metric metric) {
+    const il_experiment *exp = o->exp;
+    const il_net_spec *spec = &log->net->spec;
     char net_text[512];
-    cli_describe_net(net_text, sizeof net_text, &r->spec);
+    cli_describe_net(net_text, sizeof net_text, spec);
     printf("Result\n");
-    printf("  data            %s: %s\n", r->data.name, r->data.description);
+    printf("  data            %s: %s\n", d->name, d->description);
     printf("  network         %s\n", net_text);
     printf("  init            ");
-    print_init(o);
-    printf(", biases %g, seed %llu\n", o->bias, (unsigned long long)o->seed);
-    printf("  training        %zu epoch%s, lr %g, ", o->epochs, o->epochs == 1 ? "" : "s",
-           o->sgd.learning_rate);
-    if (r->batch_size == r->data.train.n)
-        printf("full batch (%zu examples)", r->data.train.n);
+    print_init(&exp->inits[0], spec->n_layers);
+    printf(", biases %g, seed %llu\n", exp->inits[0].layer[0].bias, (unsigned long long)exp->seeds[0]);
+    printf("  training        %zu epoch%s, lr %g, ", exp->epochs, exp->epochs == 1 ? "" : "s",
+           exp->sgd.learning_rate);
+    size_t n = d->train.n;
+    if (exp->batch_size == 0 || exp->batch_size >= n)
+        printf("full batch (%zu examples)", n);
     else
-        printf("batch %zu of %zu examples", r->batch_size, r->data.train.n);
-    printf(", momentum %g, weight decay %g\n", o->sgd.momentum, o->sgd.weight_decay);
-    if (r->diverged_epoch) {
-        printf("  diverged        in epoch %zu: a loss or a weight became NaN or infinite; nothing after\n"
-               "                  it exists. Try a smaller --lr or a smaller initialization.\n",
-               r->diverged_epoch);
+        printf("batch %zu of %zu examples", exp->batch_size, n);
+    printf(", momentum %g, weight decay %g\n", exp->sgd.momentum, exp->sgd.weight_decay);
+    if (outcome->status == IL_RUN_DIVERGED) {
+        printf("  diverged        in epoch %g: a loss or a weight became NaN, infinite or above %g;\n"
+               "                  nothing after it exists. Try a smaller --lr or a smaller initialization.\n",
+               outcome->diverged_epoch, exp->divergence_loss);
         return;
     }
-    printf("  train loss      %.6g  (on all %zu training examples, final weights)\n", r->train_eval.loss,
-           r->data.train.n);
-    printf("  test loss       %.6g  (on the %zu test examples)\n", r->test_eval.loss, r->data.test.n);
-    double metric = cli_metric_value(r->metric, &r->test_eval, &r->data);
-    switch (r->metric) {
+    const il_run_point *last = &log->points[log->n_points - 1];
+    printf("  train loss      %.6g  (on all %zu training examples, final weights)\n", last->train_loss, n);
+    printf("  test loss       %.6g  (on the %zu test examples)\n", last->test_loss, d->test.n);
+    double value = point_metric(metric, last);
+    switch (metric) {
     case CLI_METRIC_ACCURACY:
-        printf("  test accuracy   %.4f  (%.1f%% of the test examples classified correctly)\n", metric,
-               100.0 * metric);
+        printf("  test accuracy   %.4f  (%.1f%% of the test examples classified correctly)\n", value,
+               100.0 * value);
         break;
     case CLI_METRIC_RELATIVE_ERROR:
         printf("  relative error  %.4f  (test mean squared error / noise variance %.4g;\n"
                "                  1 is the Bayes rate, the best any model can do - ESL 11.6)\n",
-               metric, r->data.bayes_error);
+               value, d->bayes_error);
         break;
     case CLI_METRIC_MSE:
-        printf("  test MSE        %.6g  (mean squared error on the test examples)\n", metric);
+        printf("  test MSE        %.6g  (mean squared error on the test examples)\n", value);
         break;
     }
-    if (r->spec.n_layers >= 2) print_hidden_units(r);
-    printf("  weight norm     %.4g  (all weights, biases excluded)\n", il_net_weight_norm(r->net));
-    printf("  time            %.2f s\n", r->seconds);
+    if (spec->n_layers >= 2) print_hidden_units(&log->layers[(log->n_points - 1) * log->n_layers], log->net);
+    printf("  weight norm     %.4g  (all weights, biases excluded)\n", last->probe.weight_norm);
+    printf("  time            %.2f s\n", outcome->seconds);
 }
 
-static il_status write_outputs(train_run *r, const train_options *o, il_error *err) {
+static il_status write_outputs(const train_options *o, const il_run_log *log, const il_run_outcome *outcome,
+                               il_error *err) {
+    if (cli_interrupted) return il_fail(err, IL_ERR_STOPPED, "interrupted; no file was written");
     il_status st = IL_OK;
-    if (r->csv_open) {
-        r->csv_open = 0;
-        st = il_atomic_commit(&r->csv, err);
+    if (o->csv_path) {
+        st = il_run_log_write_curves(log, o->csv_path, err);
         if (st != IL_OK) return st;
-        printf("  wrote           %s (per-epoch log)\n", o->csv_path);
+        printf("  wrote           %s (the run's curves.csv, docs/results.md)\n", o->csv_path);
     }
-    if (r->diverged_epoch) return IL_OK;
+    if (outcome->status == IL_RUN_DIVERGED) return IL_OK; /* a network that is not finite is not saved */
     if (o->save_path) {
-        st = il_model_save(r->net, o->save_path, err);
+        st = il_model_save(log->net, o->save_path, err);
         if (st != IL_OK) return st;
         printf("  wrote           %s (model; 'initlab eval %s --data %s' reads it)\n", o->save_path,
-               o->save_path, o->data);
+               o->save_path, o->exp->data);
     }
     if (o->export_path) {
-        st = il_model_export_csv(r->net, o->export_path, err);
+        st = il_model_export_csv(log->net, o->export_path, err);
         if (st != IL_OK) return st;
         printf("  wrote           %s (weights and biases)\n", o->export_path);
     }
     return IL_OK;
 }
 
+/* Train the experiment of the flags on the loaded data through the runner, then report. */
+static il_status train_and_report(const train_options *o, const il_data *data, il_error *err) {
+    train_watch watch;
+    watch.metric = cli_metric_for(data);
+    watch.last_epoch = -1;
+    cli_progress_start(&watch.progress, o->exp->epochs, o->quiet, o->progress_every);
+    il_run_log log;
+    il_run_observer observer = {.ctx = &watch, .on_step = on_step, .on_log = on_log, .keep = &log};
+    il_run_outcome outcome;
+    il_status st =
+        il_run_single(o->exp, data, 0, o->exp->seeds[0], NULL, 1, &cli_interrupted, &observer, &outcome, err);
+    /* The epoch that diverged, unless its point was logged (a finite loss above divergence_loss). */
+    if (st == IL_OK && outcome.status == IL_RUN_DIVERGED && watch.last_epoch != outcome.diverged_epoch)
+        cli_progress_epoch(&watch.progress, (size_t)outcome.diverged_epoch, NAN, NAN,
+                           cli_metric_column(watch.metric), NAN);
+    cli_progress_end(&watch.progress);
+    if (st == IL_ERR_STOPPED) return il_fail(err, IL_ERR_STOPPED, "interrupted; no file was written");
+    if (st != IL_OK) return st;
+    print_result(o, data, &log, &outcome, watch.metric);
+    st = write_outputs(o, &log, &outcome, err);
+    if (st == IL_OK && outcome.status == IL_RUN_DIVERGED)
+        st = il_fail(err, IL_ERR_NUMERIC,
+                     "training diverged in epoch %g (lr %g): a loss or weight became NaN, infinite or above "
+                     "%g",
+                     outcome.diverged_epoch, o->exp->sgd.learning_rate, o->exp->divergence_loss);
+    il_run_log_free(&log);
+    return st;
+}
+
 il_status cli_train(int argc, char **argv, il_error *err) {
     train_options o;
-    train_options_default(&o);
+    memset(&o, 0, sizeof o);
+    o.exp = malloc(sizeof *o.exp);
+    if (!o.exp) return il_fail(err, IL_ERR_NOMEM, "train: out of memory");
     int help = 0;
-    il_status st = parse_train_args(&o, argc, argv, &help, err);
-    if (st != IL_OK) return st;
-    if (help) {
+    il_status st = train_options_default(&o, err);
+    if (st == IL_OK) st = parse_train_args(&o, argc, argv, &help, err);
+    if (st == IL_OK && help) {
         print_help();
+        free(o.exp);
         return IL_OK;
     }
-    st = check_options(&o, err);
-    if (st != IL_OK) return st;
-    o.data_opt.seed = o.seed;
+    if (st == IL_OK) st = check_options(&o, err);
+    if (st != IL_OK) {
+        free(o.exp);
+        return st;
+    }
     if (o.threads) il_blas_set_threads((int)o.threads);
 
-    train_run r;
-    memset(&r, 0, sizeof r);
-    st = il_data_load(&r.data, o.data, &o.data_opt, err);
-    if (st == IL_OK) {
-        resolve_defaults(&o, r.data.train.n);
-        r.metric = cli_metric_for(&r.data);
-        st = build_spec(&r, &o, err);
-    }
-    if (st == IL_OK) st = allocate(&r, &o, err);
-    if (st == IL_OK && o.csv_path) {
-        st = il_atomic_open(&r.csv, o.csv_path, err);
-        if (st == IL_OK) {
-            r.csv_open = 1;
-            write_csv_header(&r);
-        }
-    }
-    if (st == IL_OK) st = run_epochs(&r, &o, err);
-    if (st == IL_OK) {
-        print_result(&r, &o);
-        st = write_outputs(&r, &o, err);
-    }
-    if (st == IL_OK && r.diverged_epoch)
-        st = il_fail(err, IL_ERR_NUMERIC,
-                     "training diverged in epoch %zu (lr %g): a loss or weight became NaN or infinite",
-                     r.diverged_epoch, o.sgd.learning_rate);
-    train_run_free(&r);
+    il_data data;
+    memset(&data, 0, sizeof data);
+    st = il_data_load(&data, o.exp->data, &o.exp->data_opt, err);
+    il_net_spec spec;
+    if (st == IL_OK) st = resolve_defaults(&o, data.train.n, err);
+    if (st == IL_OK) st = check_network(&o, &data, &spec, err);
+    if (st == IL_OK) st = train_and_report(&o, &data, err);
+    il_data_free(&data);
+    free(o.exp);
     return st;
 }

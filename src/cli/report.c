@@ -22,15 +22,6 @@ const char *cli_metric_column(cli_metric metric) {
     return "test_metric";
 }
 
-const char *cli_metric_words(cli_metric metric) {
-    switch (metric) {
-    case CLI_METRIC_ACCURACY: return "test accuracy";
-    case CLI_METRIC_RELATIVE_ERROR: return "relative test error";
-    case CLI_METRIC_MSE: return "test mean squared error";
-    }
-    return "test metric";
-}
-
 double cli_mse_from_loss(double loss, size_t targets) {
     return 2.0 * loss / (double)(targets ? targets : 1);
 }

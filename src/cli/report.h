@@ -18,8 +18,6 @@ typedef enum { CLI_METRIC_ACCURACY = 0, CLI_METRIC_RELATIVE_ERROR, CLI_METRIC_MS
 cli_metric cli_metric_for(const il_data *data);
 /* CSV column name: "test_accuracy", "relative_test_error" or "test_mse". */
 const char *cli_metric_column(cli_metric metric);
-/* Words for the result block: "test accuracy", "relative test error", "test mean squared error". */
-const char *cli_metric_words(cli_metric metric);
 /* The metric's value from an evaluation of the test set (NAN when the loss is not finite). */
 double cli_metric_value(cli_metric metric, const il_eval *eval, const il_data *data);
 /* Mean squared error per target, (1/(N T)) sum (yhat - y)^2 as docs/diagnostics.md defines test_mse, from

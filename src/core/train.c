@@ -1,8 +1,7 @@
-/* train.c - one epoch of mini-batch SGD over plain arrays, and evaluation in chunks.
- *
- * Dimension letters: N = examples, D = input features, T = targets per example, B = rows of one batch.
- * The caller chooses the order of examples (the same for every initializer, which keeps comparisons fair)
- * and allocates the batch buffers once: an epoch allocates nothing.
+/* train.c - the one training step (gather a mini-batch, forward, loss, backward, SGD update, finite
+ * check), an epoch as a loop over it, the one definition of an epoch's example order, and evaluation in
+ * chunks. Dimension letters: N = examples, D = input features, T = targets per example, B = rows of one
+ * batch. The caller allocates the batch buffers once: a step and an epoch allocate nothing.
  */
 #include "initlab/train.h"
 
@@ -45,13 +44,17 @@ void il_batch_gather(il_batch *batch, const float *x, const float *y, size_t D, 
     }
 }
 
-il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const float *y, size_t N,
-                         const size_t *order, size_t batch_size, const il_sgd_options *opt, double *mean_loss,
-                         il_error *err) {
-    const size_t L = net->spec.n_layers, D = net->spec.sizes[0], T = net->spec.sizes[L];
-    if (N == 0) return il_fail(err, IL_ERR_USAGE, "no training examples");
-    if (batch_size == 0) return il_fail(err, IL_ERR_USAGE, "the batch size must be at least 1");
-    const size_t rows = batch_size < N ? batch_size : N;
+void il_epoch_order_next(il_rng *rng, size_t *order, size_t n) {
+    /* Reset, then shuffle: epoch e's order depends on the stream's position alone, never on the order
+     * the previous epoch left behind, so il_run_epoch_order can replay epoch e from the seed. */
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    il_rng_shuffle(rng, order, n);
+}
+
+/* What il_train_step and il_train_epoch refuse before touching the network. */
+static il_status check_step_inputs(const il_net *net, const il_batch *batch, size_t rows,
+                                   const il_sgd_options *opt, il_error *err) {
     if (rows > batch->cap || rows > net->max_batch)
         return il_fail(
             err, IL_ERR_USAGE,
@@ -61,27 +64,51 @@ il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const flo
         return il_fail(err, IL_ERR_NUMERIC,
                        "the learning rate (%g), momentum (%g) and weight decay (%g) must be finite numbers",
                        opt->learning_rate, opt->momentum, opt->weight_decay);
+    return IL_OK;
+}
+
+il_status il_train_step(il_net *net, il_batch *batch, const float *x, const float *y, const size_t *order,
+                        size_t B, const il_sgd_options *opt, double *loss, il_error *err) {
+    const size_t L = net->spec.n_layers, D = net->spec.sizes[0], T = net->spec.sizes[L];
+    if (B == 0) return il_fail(err, IL_ERR_USAGE, "a step needs at least 1 example");
+    il_status st = check_step_inputs(net, batch, B, opt, err);
+    if (st != IL_OK) return st;
+    il_batch_gather(batch, x, y, D, T, order, B);
+    il_net_forward(net, batch->x, B);
+    const double batch_loss = il_net_loss(net, batch->y, B);
+    if (loss) *loss = batch_loss;
+    if (!isfinite(batch_loss))
+        return il_fail(err, IL_ERR_NUMERIC,
+                       "the loss of a batch of %zu examples became %g: training diverged (try a smaller "
+                       "learning rate or smaller initial weights)",
+                       B, batch_loss);
+    il_net_backward(net, batch->x, batch->y, B, opt->weight_decay);
+    il_sgd_step(net, opt);
+    if (!il_net_is_finite(net))
+        return il_fail(err, IL_ERR_NUMERIC,
+                       "a weight became infinite or NaN after a step on %zu examples: training diverged (try "
+                       "a smaller learning rate or smaller initial weights)",
+                       B);
+    return IL_OK;
+}
+
+il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const float *y, size_t N,
+                         const size_t *order, size_t batch_size, const il_sgd_options *opt, double *mean_loss,
+                         il_error *err) {
+    if (N == 0) return il_fail(err, IL_ERR_USAGE, "no training examples");
+    if (batch_size == 0) return il_fail(err, IL_ERR_USAGE, "the batch size must be at least 1");
+    const size_t rows = batch_size < N ? batch_size : N;
+    il_status st = check_step_inputs(net, batch, rows, opt, err);
+    if (st != IL_OK) return st;
 
     double loss_sum = 0.0;
     for (size_t start = 0; start < N; start += rows) {
         const size_t B = N - start < rows ? N - start : rows; /* the last batch may be smaller */
-        il_batch_gather(batch, x, y, D, T, order + start, B);
-        il_net_forward(net, batch->x, B);
-        const double loss = il_net_loss(net, batch->y, B);
-        if (!isfinite(loss))
-            return il_fail(err, IL_ERR_NUMERIC,
-                           "the loss became %g at example %zu of the epoch: training diverged (try a smaller "
-                           "learning rate or smaller initial weights)",
-                           loss, start + 1);
+        double loss = NAN;
+        il_error step_err;
+        st = il_train_step(net, batch, x, y, order + start, B, opt, &loss, &step_err);
+        if (st != IL_OK) return il_fail(err, st, "at example %zu of the epoch: %s", start + 1, step_err.msg);
         loss_sum += loss * (double)B;
-        il_net_backward(net, batch->x, batch->y, B, opt->weight_decay);
-        il_sgd_step(net, opt);
-        if (!il_net_is_finite(net))
-            return il_fail(
-                err, IL_ERR_NUMERIC,
-                "a weight became infinite or NaN after the step at example %zu of the epoch: training "
-                "diverged (try a smaller learning rate or smaller initial weights)",
-                start + 1);
     }
     if (mean_loss) *mean_loss = loss_sum / (double)N;
     return IL_OK;

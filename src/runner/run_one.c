@@ -1,7 +1,9 @@
-/* run_one.c - one run of the plan: build the network, draw its starting weights from the seed's init
- * stream, train epoch by epoch in the seed's data order, measure at every log point (epoch 0 before
- * any update, every N steps of the first epoch if asked, every log_every_epochs epochs and the last),
- * and write the run's own files atomically. Parallelism, folders and merging live in runner.c/results.c.
+/* run_one.c - one run of the plan, the only training loop of the program (`initlab run` and
+ * `initlab train` both come here): build the network, draw its starting weights from the seed's init
+ * stream, take il_train_step after il_train_step in the seed's epoch order, measure at every log point
+ * (epoch 0 before any update, every N steps of the first epoch if asked, every log_every_epochs epochs
+ * and the last), write the run's own files atomically and hand the log back if asked. Parallelism,
+ * folders and merging live in runner.c/results.c.
  */
 #include <math.h>
 #include <signal.h>
@@ -19,22 +21,6 @@
  * net->max_batch rows, so the net gets at least this many rows of workspace. */
 #define EVAL_ROWS 1024
 
-/* One log point: the run-level numbers; the per-layer ones sit beside it in run_log.layers. */
-typedef struct {
-    double epoch; /* fractional for step log points: step / steps_per_epoch */
-    size_t step;  /* SGD steps taken so far */
-    double seconds;
-    double train_loss, test_loss, test_accuracy, test_mse, relative_test_error;
-    il_probe_net probe;
-    double saturated, linear_region, dead, distinct_units; /* over the hidden layers */
-} log_row;
-
-typedef struct {
-    log_row *rows;          /* (n) */
-    il_probe_layer *layers; /* (n, L) */
-    size_t n, cap, L;
-} run_log;
-
 typedef struct {
     const il_experiment *exp;
     const il_data *data;
@@ -42,7 +28,7 @@ typedef struct {
     uint64_t seed;
     il_net *net;
     il_probe *probe;
-    run_log log;
+    il_run_log log; /* log.net is net */
     struct timespec start;
     size_t steps_per_epoch;
 } run_state;
@@ -102,7 +88,7 @@ static double mean_squared_error(il_net *net, const il_dataset *ds) {
 
 /* Unit-weighted means over the hidden layers (layers whose value does not apply are left out) and the
  * total of distinct units: the per-run numbers behind saturated_wide.csv and friends. */
-static void hidden_aggregates(const il_probe_layer *layers, size_t L, log_row *row) {
+static void hidden_aggregates(const il_probe_layer *layers, size_t L, il_run_point *row) {
     double sat = 0, sat_w = 0, lin = 0, lin_w = 0, dead = 0, dead_w = 0, distinct = 0;
     for (size_t l = 0; l + 1 < L; l++) {
         double w = (double)layers[l].units;
@@ -119,27 +105,28 @@ static void hidden_aggregates(const il_probe_layer *layers, size_t L, log_row *r
 
 /* A log point shows divergence when a loss is not finite or the training loss exceeds [training]
  * divergence_loss. */
-static int row_diverged(const il_experiment *exp, const log_row *row) {
+static int row_diverged(const il_experiment *exp, const il_run_point *row) {
     if (!isfinite(row->train_loss)) return 1;
     if (!isnan(row->test_loss) && !isfinite(row->test_loss)) return 1;
     return exp->divergence_loss > 0 && row->train_loss > exp->divergence_loss;
 }
 
-static il_status log_point(run_state *s, double epoch, size_t step, int *diverged, il_error *err) {
-    run_log *log = &s->log;
-    if (log->n == log->cap) {
-        size_t cap = log->cap ? log->cap * 2 : 64;
-        log_row *rows = realloc(log->rows, cap * sizeof *rows);
-        if (rows) log->rows = rows;
-        il_probe_layer *layers = rows ? realloc(log->layers, cap * log->L * sizeof *layers) : NULL;
+static il_status log_point(run_state *s, double epoch, size_t step, const il_run_observer *obs, int *diverged,
+                           il_error *err) {
+    il_run_log *log = &s->log;
+    if (log->n_points == log->capacity) {
+        size_t cap = log->capacity ? log->capacity * 2 : 64;
+        il_run_point *rows = realloc(log->points, cap * sizeof *rows);
+        if (rows) log->points = rows;
+        il_probe_layer *layers = rows ? realloc(log->layers, cap * log->n_layers * sizeof *layers) : NULL;
         if (!layers)
             return il_fail(err, IL_ERR_NOMEM, "out of memory for the log of run %s seed %llu", s->init->label,
                            (unsigned long long)s->seed);
         log->layers = layers;
-        log->cap = cap;
+        log->capacity = cap;
     }
-    log_row *row = &log->rows[log->n];
-    il_probe_layer *layers = &log->layers[log->n * log->L];
+    il_run_point *row = &log->points[log->n_points];
+    il_probe_layer *layers = &log->layers[log->n_points * log->n_layers];
     memset(row, 0, sizeof *row);
     row->epoch = epoch;
     row->step = step;
@@ -166,9 +153,10 @@ static il_status log_point(run_state *s, double epoch, size_t step, int *diverge
     }
     il_status st = il_probe_measure(s->probe, s->net, s->exp->sgd.weight_decay, layers, &row->probe, err);
     if (st != IL_OK) return st;
-    hidden_aggregates(layers, log->L, row);
+    hidden_aggregates(layers, log->n_layers, row);
     row->seconds = seconds_since(&s->start);
-    log->n++;
+    log->n_points++;
+    if (obs && obs->on_log) obs->on_log(obs->ctx, row, layers, log->n_layers);
     *diverged = row_diverged(s->exp, row);
     return IL_OK;
 }
@@ -186,10 +174,10 @@ static void put_size(FILE *f, size_t v) {
 }
 
 /* "init,seed,epoch,step" of a row. */
-static void put_row_key(FILE *f, const run_state *s, const log_row *row) {
+static void put_row_key(FILE *f, const il_run_log *log, const il_run_point *row) {
     char buf[40];
-    il_csv_text(f, s->init->label);
-    fprintf(f, ",%llu,%s,%zu", (unsigned long long)s->seed, il_csv_number(buf, sizeof buf, row->epoch),
+    il_csv_text(f, log->label);
+    fprintf(f, ",%llu,%s,%zu", (unsigned long long)log->seed, il_csv_number(buf, sizeof buf, row->epoch),
             row->step);
 }
 
@@ -197,17 +185,20 @@ static const char *layer_activation(const il_net *net, size_t l) {
     return l + 1 < net->spec.n_layers ? il_act_name(net->spec.hidden[l]) : il_output_name(net->spec.output);
 }
 
+/* What the file bodies read: the log alone, except run.csv, which also needs the run and its outcome
+ * (s and outcome are NULL when only the curves are written, by il_run_log_write_curves). */
 typedef struct {
+    const il_run_log *log;
     const run_state *s;
     const il_run_outcome *outcome;
     int no_timing;
 } write_ctx;
 
 static void write_curves(FILE *f, const write_ctx *w) {
-    const run_state *s = w->s;
-    for (size_t i = 0; i < s->log.n; i++) {
-        const log_row *r = &s->log.rows[i];
-        put_row_key(f, s, r);
+    const il_run_log *log = w->log;
+    for (size_t i = 0; i < log->n_points; i++) {
+        const il_run_point *r = &log->points[i];
+        put_row_key(f, log, r);
         put_number(f, r->train_loss);
         put_number(f, r->test_loss);
         put_number(f, r->test_accuracy);
@@ -227,12 +218,12 @@ static void write_curves(FILE *f, const write_ctx *w) {
 }
 
 static void write_layers(FILE *f, const write_ctx *w) {
-    const run_state *s = w->s;
-    for (size_t i = 0; i < s->log.n; i++) {
-        for (size_t l = 0; l < s->log.L; l++) {
-            const il_probe_layer *p = &s->log.layers[i * s->log.L + l];
-            put_row_key(f, s, &s->log.rows[i]);
-            fprintf(f, ",%zu,%s", l + 1, layer_activation(s->net, l));
+    const il_run_log *log = w->log;
+    for (size_t i = 0; i < log->n_points; i++) {
+        for (size_t l = 0; l < log->n_layers; l++) {
+            const il_probe_layer *p = &log->layers[i * log->n_layers + l];
+            put_row_key(f, log, &log->points[i]);
+            fprintf(f, ",%zu,%s", l + 1, layer_activation(log->net, l));
             put_size(f, p->units);
             put_number(f, p->weight_norm);
             put_number(f, p->grad_norm);
@@ -251,17 +242,17 @@ static void write_layers(FILE *f, const write_ctx *w) {
 
 /* Activation histograms at the first log point (epoch 0) and the last one. */
 static void write_histograms(FILE *f, const write_ctx *w) {
-    const run_state *s = w->s;
-    size_t points[2] = {0, s->log.n - 1};
-    size_t n_points = s->log.n > 1 ? 2 : 1;
+    const il_run_log *log = w->log;
+    size_t points[2] = {0, log->n_points - 1};
+    size_t n_points = log->n_points > 1 ? 2 : 1;
     for (size_t k = 0; k < n_points; k++) {
         size_t i = points[k];
-        for (size_t l = 0; l < s->log.L; l++) {
-            const il_probe_layer *p = &s->log.layers[i * s->log.L + l];
+        for (size_t l = 0; l < log->n_layers; l++) {
+            const il_probe_layer *p = &log->layers[i * log->n_layers + l];
             double width = (p->hist_hi - p->hist_lo) / IL_HIST_BINS;
             for (size_t b = 0; b < IL_HIST_BINS; b++) {
-                put_row_key(f, s, &s->log.rows[i]);
-                fprintf(f, ",%zu,%s,%zu", l + 1, layer_activation(s->net, l), b + 1);
+                put_row_key(f, log, &log->points[i]);
+                fprintf(f, ",%zu,%s,%zu", l + 1, layer_activation(log->net, l), b + 1);
                 put_number(f, p->hist_lo + width * (double)b);
                 put_number(f, b + 1 == IL_HIST_BINS ? p->hist_hi : p->hist_lo + width * (double)(b + 1));
                 put_size(f, p->hist[b]);
@@ -272,10 +263,10 @@ static void write_histograms(FILE *f, const write_ctx *w) {
 }
 
 static void write_timing(FILE *f, const write_ctx *w) {
-    const run_state *s = w->s;
-    for (size_t i = 0; i < s->log.n; i++) {
-        put_row_key(f, s, &s->log.rows[i]);
-        put_number(f, s->log.rows[i].seconds);
+    const il_run_log *log = w->log;
+    for (size_t i = 0; i < log->n_points; i++) {
+        put_row_key(f, log, &log->points[i]);
+        put_number(f, log->points[i].seconds);
         fputc('\n', f);
     }
 }
@@ -284,8 +275,8 @@ static void write_run_row(FILE *f, const write_ctx *w) {
     const run_state *s = w->s;
     const il_run_outcome *o = w->outcome;
     const il_experiment *exp = s->exp;
-    const log_row *first = &s->log.rows[0];
-    const log_row *last = &s->log.rows[s->log.n - 1];
+    const il_run_point *first = &s->log.points[0];
+    const il_run_point *last = &s->log.points[s->log.n_points - 1];
     int finished = o->status == IL_RUN_FINISHED;
 
     char id[IL_NAME_MAX + 32];
@@ -333,18 +324,24 @@ static void write_run_row(FILE *f, const write_ctx *w) {
     fputc('\n', f);
 }
 
-static il_status write_file(const char *dir, const il_result_file *file,
+/* One result file at path, atomically: its header line, then the body. */
+static il_status write_path(const char *path, const il_result_file *file,
                             void (*body)(FILE *, const write_ctx *), const write_ctx *w, il_error *err) {
-    char path[4096];
-    il_status st = il__path_join(path, sizeof path, dir, file->name, err);
-    if (st != IL_OK) return st;
     il_atomic_file af;
-    st = il_atomic_open(&af, path, err);
+    il_status st = il_atomic_open(&af, path, err);
     if (st != IL_OK) return st;
     fputs(file->header, af.f);
     fputc('\n', af.f);
     body(af.f, w);
     return il_atomic_commit(&af, err);
+}
+
+static il_status write_file(const char *dir, const il_result_file *file,
+                            void (*body)(FILE *, const write_ctx *), const write_ctx *w, il_error *err) {
+    char path[4096];
+    il_status st = il__path_join(path, sizeof path, dir, file->name, err);
+    if (st != IL_OK) return st;
+    return write_path(path, file, body, w, err);
 }
 
 static il_status write_run_files(const char *dir, const write_ctx *w, il_error *err) {
@@ -356,6 +353,19 @@ static il_status write_run_files(const char *dir, const write_ctx *w, il_error *
         st = write_file(dir, &il__result_files[i], bodies[i], w, err);
     }
     return st;
+}
+
+il_status il_run_log_write_curves(const il_run_log *log, const char *path, il_error *err) {
+    write_ctx w = {.log = log};
+    return write_path(path, &il__result_files[0], write_curves, &w, err);
+}
+
+void il_run_log_free(il_run_log *log) {
+    if (!log) return;
+    free(log->points);
+    free(log->layers);
+    il_net_free(log->net);
+    memset(log, 0, sizeof *log);
 }
 
 /* ---- the run ------------------------------------------------------------------------------------------- */
@@ -393,12 +403,12 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
     il_rng_seed(&data_rng, s->seed, IL_STREAM_DATA);
 
     int diverged = 0;
-    il_status st = log_point(s, 0.0, 0, &diverged, err);
+    il_status st = log_point(s, 0.0, 0, obs, &diverged, err);
     if (st != IL_OK) return st;
     if (diverged) return mark_diverged(out, 0);
     size_t step = 0;
     for (size_t epoch = 1; epoch <= exp->epochs; epoch++) {
-        il__next_epoch_order(&data_rng, buf->order, N);
+        il_epoch_order_next(&data_rng, buf->order, N);
         for (size_t j = 0; j < s->steps_per_epoch; j++) {
             if (stop && *stop)
                 return il_fail(err, IL_ERR_STOPPED, "run %s seed %llu stopped by the user", s->init->label,
@@ -406,8 +416,8 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
             size_t off = j * bs, B = N - off < bs ? N - off : bs;
             double loss = NAN;
             il_error step_err;
-            st = il_train_epoch(s->net, &buf->batch, tr->x, tr->y, B, buf->order + off, bs, &exp->sgd, &loss,
-                                &step_err);
+            st = il_train_step(s->net, &buf->batch, tr->x, tr->y, buf->order + off, B, &exp->sgd, &loss,
+                               &step_err);
             step++;
             out->steps = step;
             diverged = st == IL_ERR_NUMERIC || !isfinite(loss) ||
@@ -418,10 +428,12 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
             }
             if (obs && obs->on_batch)
                 obs->on_batch(obs->ctx, epoch, step, buf->order + off, B, buf->batch.x, buf->batch.y);
+            if (obs && obs->on_step)
+                obs->on_step(obs->ctx, epoch, (double)(j + 1) / (double)s->steps_per_epoch);
             if (diverged) return mark_diverged(out, epoch);
             if (epoch == 1 && exp->log_every_steps && step % exp->log_every_steps == 0 &&
                 step < s->steps_per_epoch) {
-                st = log_point(s, (double)step / (double)s->steps_per_epoch, step, &diverged, err);
+                st = log_point(s, (double)step / (double)s->steps_per_epoch, step, obs, &diverged, err);
                 if (st != IL_OK) return st;
                 if (diverged) return mark_diverged(out, epoch);
             }
@@ -429,7 +441,7 @@ static il_status train(run_state *s, run_buffers *buf, const volatile sig_atomic
         out->epochs = epoch;
         int due = exp->log_every_epochs ? epoch % exp->log_every_epochs == 0 : 0;
         if (due || epoch == exp->epochs) {
-            st = log_point(s, (double)epoch, step, &diverged, err);
+            st = log_point(s, (double)epoch, step, obs, &diverged, err);
             if (st != IL_OK) return st;
             if (diverged) return mark_diverged(out, epoch);
         }
@@ -443,6 +455,8 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
                         const il_run_observer *observer, il_run_outcome *out, il_error *err) {
     il_run_outcome outcome = {.status = IL_RUN_FINISHED, .diverged_epoch = NAN, .test_loss = NAN};
     if (out) *out = outcome;
+    il_run_log *keep = observer ? observer->keep : NULL;
+    if (keep) memset(keep, 0, sizeof *keep);
     if (init_index >= exp->n_inits)
         return il_fail(err, IL_ERR_USAGE, "init number %zu does not exist; the experiment has %zu",
                        init_index + 1, exp->n_inits);
@@ -450,6 +464,8 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
         return il_fail(err, IL_ERR_USAGE, "data %s: the training set is empty", data->name);
 
     run_state s = {.exp = exp, .data = data, .init = &exp->inits[init_index], .seed = seed};
+    snprintf(s.log.label, sizeof s.log.label, "%s", s.init->label);
+    s.log.seed = seed;
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     il_net_spec spec;
     il_status st = il_run_net_spec(exp, data, &spec, err);
@@ -463,7 +479,7 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
     size_t max_batch = rows < EVAL_ROWS ? rows : EVAL_ROWS;
     if (max_batch < bs) max_batch = bs;
     size_t n_probe = exp->probe_samples == 0 || exp->probe_samples > N ? N : exp->probe_samples;
-    s.log.L = spec.n_layers;
+    s.log.n_layers = spec.n_layers;
 
     run_buffers buf = {0};
     if (D &&
@@ -481,6 +497,7 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
     st = il_batch_alloc(&buf.batch, bs, D, T, err);
     if (st == IL_OK) st = il_net_create(&s.net, &spec, max_batch, err);
     if (st == IL_OK) {
+        s.log.net = s.net;
         /* The only difference between the inits of one seed: the starting weights. */
         il_rng init_rng;
         il_rng_seed(&init_rng, seed, IL_STREAM_INIT);
@@ -497,7 +514,7 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
     if (st == IL_OK) st = train(&s, &buf, stop, observer, &outcome, err);
     if (st == IL_OK) {
         outcome.seconds = seconds_since(&s.start);
-        if (outcome.status == IL_RUN_FINISHED) outcome.test_loss = s.log.rows[s.log.n - 1].test_loss;
+        if (outcome.status == IL_RUN_FINISHED) outcome.test_loss = s.log.points[s.log.n_points - 1].test_loss;
         if (run_dir) {
             /* Ctrl-C during the few milliseconds of writing is held until the files are complete: the
              * run is done, losing it now would only cost a rerun. */
@@ -507,16 +524,17 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
             sigaddset(&block, SIGTERM);
             sigaddset(&block, SIGHUP);
             pthread_sigmask(SIG_BLOCK, &block, &saved);
-            write_ctx w = {&s, &outcome, no_timing};
+            write_ctx w = {&s.log, &s, &outcome, no_timing};
             st = write_run_files(run_dir, &w, err);
             pthread_sigmask(SIG_SETMASK, &saved, NULL);
         }
     }
     if (st == IL_OK && out) *out = outcome;
-    free(s.log.rows);
-    free(s.log.layers);
     il_probe_free(s.probe);
-    il_net_free(s.net);
     free_buffers(&buf);
+    if (st == IL_OK && keep)
+        *keep = s.log; /* the caller takes the log and the network (s.log.net) over */
+    else
+        il_run_log_free(&s.log); /* frees s.net too */
     return st;
 }

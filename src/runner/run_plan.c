@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "initlab/rng.h"
+#include "initlab/train.h"
 #include "runner/runner_internal.h"
 
 size_t il_plan_size(const il_experiment *exp) {
@@ -42,23 +43,13 @@ int il_plan_in_shard(size_t index, size_t shard_k, size_t shard_n) {
     return index % shard_n == shard_k - 1;
 }
 
-/* Epoch e's order: the stream seeded by (seed, IL_STREAM_DATA) shuffles 0..n-1 afresh each epoch;
- * the run calls this shuffle once per epoch on the same stream, so replaying e shuffles gives epoch e. */
-static void shuffle_epoch(il_rng *rng, size_t *order, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    il_rng_shuffle(rng, order, n);
-}
-
+/* Epoch e's order is il_epoch_order_next's (src/core/train.c), the one definition: each run calls it
+ * once per epoch on its (seed, IL_STREAM_DATA) stream, so replaying e calls gives epoch e. */
 void il_run_epoch_order(uint64_t seed, size_t epoch, size_t *order, size_t n) {
     il_rng rng;
     il_rng_seed(&rng, seed, IL_STREAM_DATA);
     for (size_t e = 1; e <= epoch; e++)
-        shuffle_epoch(&rng, order, n);
-}
-
-void il__next_epoch_order(il_rng *rng, size_t *order, size_t n) {
-    shuffle_epoch(rng, order, n);
+        il_epoch_order_next(&rng, order, n);
 }
 
 void il_run_probe_indices(uint64_t seed, size_t n_train, size_t n_probe, size_t *idx) {

@@ -45,8 +45,6 @@ extern const il_result_file il__result_files[IL_RESULT_FILE_COUNT];
 
 /* The run id "<label>__seed<seed>" (see runner.h) into buf. */
 void il__run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
-/* The next epoch's order from a run's data stream (il_run_epoch_order replays these). */
-void il__next_epoch_order(il_rng *rng, size_t *order, size_t n);
 
 /* ---- small file helpers -------------------------------------------------------------------------------- */
 

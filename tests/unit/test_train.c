@@ -1,7 +1,9 @@
-/* test_train.c - epochs over plain arrays: batching, the last partial batch, divergence, evaluation.
+/* test_train.c - the one training step, epochs of it over plain arrays (batching, the last partial
+ * batch), the epoch order, divergence, evaluation.
  *
- * A mini-batch epoch is checked against the same steps done by hand with forward/backward/step, so the
- * batching (order, sizes, the smaller last batch) is verified exactly, not just "the loss went down".
+ * A step and a mini-batch epoch are checked against the same work done by hand with forward/backward/
+ * step, so the batching (order, sizes, the smaller last batch) is verified exactly, not just "the loss
+ * went down"; an epoch is checked to be exactly its steps, since the runner takes the steps itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,6 +249,143 @@ static void test_sigmoid_accuracy_thresholds_at_one_half(void **state) {
     il_net_free(net);
 }
 
+/* ---- the step ---------------------------------------------------------------------------------------- */
+
+static void test_a_step_gathers_the_chosen_rows_and_updates_like_forward_backward_step_by_hand(void **state) {
+    (void)state;
+    dataset ds;
+    make_data(&ds, 21);
+    il_net *a = make_net(IL_OUT_IDENTITY, N, 8), *b = make_net(IL_OUT_IDENTITY, N, 8);
+    il_batch batch;
+    il_error err;
+    assert_int_equal(il_batch_alloc(&batch, N, D, T, &err), IL_OK);
+    il_sgd_options opt = {0.05, 0.9, 0.01};
+    const size_t rows[] = {7, 2, 9}; /* any rows, in any order */
+    for (int k = 0; k < 3; k++) {
+        double loss = -1.0;
+        assert_int_equal(il_train_step(a, &batch, ds.x, ds.y, rows, 3, &opt, &loss, &err), IL_OK);
+        float xb[3 * D], yb[3 * T];
+        for (size_t r = 0; r < 3; r++) {
+            memcpy(xb + r * D, ds.x + rows[r] * D, D * sizeof(float));
+            memcpy(yb + r * T, ds.y + rows[r] * T, T * sizeof(float));
+        }
+        il_net_forward(b, xb, 3);
+        double expected = il_net_loss(b, yb, 3);
+        il_net_backward(b, xb, yb, 3, opt.weight_decay);
+        il_sgd_step(b, &opt);
+        assert_true(loss == expected); /* the loss before the update */
+        assert_memory_equal(a->params, b->params, a->n_params * sizeof(float));
+        assert_memory_equal(a->momentum, b->momentum, a->n_params * sizeof(float));
+    }
+    il_batch_free(&batch);
+    il_net_free(a);
+    il_net_free(b);
+}
+
+static void test_an_epoch_is_exactly_its_steps_in_order(void **state) {
+    (void)state;
+    dataset ds;
+    make_data(&ds, 22);
+    il_net *a = make_net(IL_OUT_IDENTITY, 4, 9), *b = make_net(IL_OUT_IDENTITY, 4, 9);
+    il_batch batch;
+    il_error err;
+    assert_int_equal(il_batch_alloc(&batch, 4, D, T, &err), IL_OK);
+    il_sgd_options opt = {0.1, 0.5, 0.0};
+    double mean = -1.0, sum = 0.0;
+    assert_int_equal(il_train_epoch(a, &batch, ds.x, ds.y, N, ds.order, 4, &opt, &mean, &err), IL_OK);
+    for (size_t start = 0; start < N; start += 4) {
+        size_t B = N - start < 4 ? N - start : 4; /* 4 + 4 + 2 */
+        double loss;
+        assert_int_equal(il_train_step(b, &batch, ds.x, ds.y, ds.order + start, B, &opt, &loss, &err), IL_OK);
+        sum += loss * (double)B;
+    }
+    assert_memory_equal(a->params, b->params, a->n_params * sizeof(float));
+    assert_true(mean == sum / N);
+    il_batch_free(&batch);
+    il_net_free(a);
+    il_net_free(b);
+}
+
+static void test_a_step_refuses_an_empty_or_oversized_batch_and_leaves_the_net_alone(void **state) {
+    (void)state;
+    dataset ds;
+    make_data(&ds, 23);
+    il_net *net = make_net(IL_OUT_IDENTITY, 4, 10);
+    il_batch batch;
+    il_error err;
+    assert_int_equal(il_batch_alloc(&batch, 4, D, T, &err), IL_OK);
+    float before[64];
+    assert_true(net->n_params <= 64);
+    memcpy(before, net->params, net->n_params * sizeof(float));
+    il_sgd_options opt = {0.1, 0.0, 0.0};
+    double loss = 7.0;
+    assert_int_equal(il_train_step(net, &batch, ds.x, ds.y, ds.order, 0, &opt, &loss, &err), IL_ERR_USAGE);
+    assert_int_equal(il_train_step(net, &batch, ds.x, ds.y, ds.order, 5, &opt, &loss, &err), IL_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "5 rows"));
+    il_sgd_options bad = {NAN, 0.0, 0.0};
+    assert_int_equal(il_train_step(net, &batch, ds.x, ds.y, ds.order, 4, &bad, &loss, &err), IL_ERR_NUMERIC);
+    assert_memory_equal(before, net->params, net->n_params * sizeof(float));
+    assert_true(loss == 7.0);
+    il_batch_free(&batch);
+    il_net_free(net);
+}
+
+static void test_a_step_that_overflows_the_weights_is_a_numeric_error_naming_divergence(void **state) {
+    (void)state;
+    dataset ds;
+    make_data(&ds, 24);
+    il_net *net = make_net(IL_OUT_IDENTITY, N, 11);
+    il_batch batch;
+    il_error err;
+    assert_int_equal(il_batch_alloc(&batch, N, D, T, &err), IL_OK);
+    il_sgd_options opt = {1e30, 0.0, 0.0};
+    il_status st = IL_OK;
+    int steps = 0;
+    for (; steps < 10 && st == IL_OK; steps++)
+        st = il_train_step(net, &batch, ds.x, ds.y, ds.order, 2, &opt, NULL, &err);
+    assert_int_equal(st, IL_ERR_NUMERIC);
+    assert_non_null(strstr(err.msg, "diverged"));
+    print_message("step %d: %s\n", steps, err.msg);
+    il_batch_free(&batch);
+    il_net_free(net);
+}
+
+/* ---- the epoch order --------------------------------------------------------------------------------- */
+
+static void test_the_epoch_order_is_a_fresh_shuffle_of_0_to_n_whatever_the_last_order_was(void **state) {
+    (void)state;
+    enum { M = 50 };
+    size_t fresh[M], stale[M], by_hand[M];
+    il_rng a, b, c;
+    il_rng_seed(&a, 3, IL_STREAM_DATA);
+    il_rng_seed(&b, 3, IL_STREAM_DATA);
+    il_rng_seed(&c, 3, IL_STREAM_DATA);
+    for (size_t i = 0; i < M; i++)
+        stale[i] = M - 1 - i; /* what a previous epoch might have left */
+    for (int epoch = 1; epoch <= 3; epoch++) {
+        for (size_t i = 0; i < M; i++)
+            fresh[i] = 12345;
+        il_epoch_order_next(&a, fresh, M);
+        il_epoch_order_next(&b, stale, M);
+        for (size_t i = 0; i < M; i++)
+            by_hand[i] = i;
+        il_rng_shuffle(&c, by_hand, M); /* the definition: reset, then Fisher-Yates from the stream */
+        assert_memory_equal(fresh, stale, sizeof fresh);
+        assert_memory_equal(fresh, by_hand, sizeof fresh);
+        int seen[M] = {0};
+        for (size_t i = 0; i < M; i++) {
+            assert_true(fresh[i] < M);
+            seen[fresh[i]]++;
+        }
+        for (size_t i = 0; i < M; i++)
+            assert_int_equal(seen[i], 1);
+    }
+    /* The stream moves on: epoch 4 is not epoch 3 again. */
+    size_t next[M];
+    il_epoch_order_next(&a, next, M);
+    assert_memory_not_equal(next, fresh, sizeof next);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_batch_epoch_is_one_step_over_all_rows),
@@ -255,6 +394,11 @@ int main(void) {
         cmocka_unit_test(test_non_finite_learning_rate_returns_a_numeric_error),
         cmocka_unit_test(test_a_diverging_run_returns_a_numeric_error),
         cmocka_unit_test(test_bad_epoch_arguments_are_usage_errors),
+        cmocka_unit_test(test_a_step_gathers_the_chosen_rows_and_updates_like_forward_backward_step_by_hand),
+        cmocka_unit_test(test_an_epoch_is_exactly_its_steps_in_order),
+        cmocka_unit_test(test_a_step_refuses_an_empty_or_oversized_batch_and_leaves_the_net_alone),
+        cmocka_unit_test(test_a_step_that_overflows_the_weights_is_a_numeric_error_naming_divergence),
+        cmocka_unit_test(test_the_epoch_order_is_a_fresh_shuffle_of_0_to_n_whatever_the_last_order_was),
         cmocka_unit_test(test_evaluate_chunks_by_max_batch_and_leaves_parameters_alone),
         cmocka_unit_test(test_sigmoid_accuracy_thresholds_at_one_half),
     };
