@@ -69,8 +69,9 @@ typedef struct {
 } il_summary;
 
 /* Read runs.csv and meta of results_dir into s (every field filled, the verdicts made). Errors: IL_ERR_IO
- * when a file is missing or unreadable, IL_ERR_FORMAT for a missing column or a cell that is not a
- * number (file, line and column named), IL_ERR_NOMEM. On failure s holds nothing to free. */
+ * when a file is missing or unreadable, IL_ERR_FORMAT for a missing column, a cell that is not a
+ * number, an empty init or a status other than finished and diverged (file, line and column named),
+ * IL_ERR_NOMEM. A runs.csv without rows gives a summary of no rows. On failure s holds nothing to free. */
 il_status il_summary_read(il_summary *s, const char *results_dir, il_error *err);
 void il_summary_free(il_summary *s);
 

@@ -1,8 +1,8 @@
 /* report_results.c - read a results folder (docs/results.md) for the report: every curve boiled down to
- * the mean, minimum and maximum over each init's seeds at each log point, the histograms, the summary
- * rows (il_summary_read), config.ini through the experiment parser and meta through the runner's meta
- * reader. Reading is strict: a missing column or a cell that is not a number is an error naming the
- * file, the line and the column, never a silent gap.
+ * the mean, minimum and maximum over each init's seeds at each log point, the histograms, the inits and
+ * the summary rows (il_summary_read: runs.csv and meta), config.ini through the experiment parser and meta
+ * through the runner's meta reader. Reading is strict: a missing column or a cell that is not a number is an
+ * error naming the file, the line and the column, never a silent gap.
  */
 #include <errno.h>
 #include <math.h>
@@ -88,13 +88,10 @@ static il_status row_init(const il__report_results *r, const il__csvread *rd, in
     return IL_OK;
 }
 
-/* ---- runs.csv: the inits in plan order, runs and divergences ---------------------------------------- */
+/* ---- runs.csv: the inits in plan order, runs and divergences, from the summary rows ------------------ */
 
 static il_status read_runs(il__report_results *r, il_error *err) {
-    static const char *const names[] = {"init", "seed", "status", "hidden_units"};
-    int col[4];
     char path[4096];
-    il__csvread rd;
     il_status st = il__path_join(path, sizeof path, r->dir, "runs.csv", err);
     if (st != IL_OK) return st;
     struct stat sb;
@@ -104,51 +101,24 @@ static il_status read_runs(il__report_results *r, il_error *err) {
             "%s is missing: %s is not a results folder of initlab run (expected runs.csv, curves.csv, "
             "layers.csv, histograms.csv and meta in it)",
             path, r->dir);
-    st = il__csvread_open(&rd, path, err);
+    st = il_summary_read(&r->summary, r->dir, err);
     if (st != IL_OK) return st;
-    st = il__csvread_columns(&rd, names, 4, col, "the runs.csv of initlab run", err);
-    int got = 0;
-    while (st == IL_OK && (st = il__csvread_next(&rd, &got, err)) == IL_OK && got) {
-        const char *label = il__csvread_text(&rd, col[0]);
-        const char *status = il__csvread_text(&rd, col[2]);
-        size_t seed, hidden;
-        if ((st = il__csvread_count(&rd, col[1], &seed, err)) != IL_OK) break;
-        if ((st = il__csvread_count(&rd, col[3], &hidden, err)) != IL_OK) break;
-        int diverged = strcmp(status, "diverged") == 0;
-        if (!diverged && strcmp(status, "finished") != 0) {
-            st = il_fail(err, IL_ERR_FORMAT,
-                         "%s: line %zu, column 'status': '%s', expected finished or diverged", path, rd.line,
-                         status);
-            break;
-        }
-        if (!*label) {
-            st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column 'init': empty, expected the init's label",
-                         path, rd.line);
-            break;
-        }
-        long i = find_init(r, label);
-        if (i < 0) {
-            il__report_init *grown = realloc(r->inits, (r->n_inits + 1) * sizeof *grown);
-            char *copy = il__strdup(label);
-            if (!grown || !copy) {
-                if (grown) r->inits = grown;
-                free(copy);
-                st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            r->inits = grown;
-            memset(&r->inits[r->n_inits], 0, sizeof *r->inits);
-            r->inits[r->n_inits].label = copy;
-            i = (long)r->n_inits++;
-        }
-        r->inits[i].runs++;
-        r->inits[i].diverged += (size_t)diverged;
-        if (hidden > r->hidden_units) r->hidden_units = hidden;
+    const il_summary *s = &r->summary;
+    if (s->n_rows == 0)
+        return il_fail(err, IL_ERR_FORMAT, "%s holds no run: nothing to draw (did the experiment run?)",
+                       path);
+    r->inits = calloc(s->n_rows, sizeof *r->inits);
+    if (!r->inits) return il_fail(err, IL_ERR_NOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < s->n_rows; i++) {
+        il__report_init *in = &r->inits[r->n_inits++];
+        in->label = il__strdup(s->rows[i].init);
+        if (!in->label) return il_fail(err, IL_ERR_NOMEM, "%s: out of memory", path);
+        in->runs = s->rows[i].runs;
+        in->diverged = s->rows[i].diverged;
+        double hidden = s->rows[i].hidden_units;
+        if (isfinite(hidden) && hidden > (double)r->hidden_units) r->hidden_units = (size_t)(hidden + 0.5);
     }
-    if (st == IL_OK && r->n_inits == 0)
-        st = il_fail(err, IL_ERR_FORMAT, "%s holds no run: nothing to draw (did the experiment run?)", path);
-    il__csvread_close(&rd);
-    return st;
+    return IL_OK;
 }
 
 /* ---- curves.csv: losses, accuracy, linearity, weight norm per init and log point --------------------- */
@@ -452,7 +422,6 @@ il_status il__report_read(il__report_results *r, const char *dir, il_error *err)
     r->dir = dir;
     il_status st = read_runs(r, err);
     if (st == IL_OK) st = read_meta_and_config(r, err);
-    if (st == IL_OK) st = il_summary_read(&r->summary, dir, err);
     if (st == IL_OK) st = read_curves(r, err);
     if (st == IL_OK) st = read_layers(r, err);
     if (st == IL_OK) st = read_histograms(r, err);

@@ -99,7 +99,7 @@ typedef struct {
     char *meta_date;
 } il__report_results;
 
-/* Read the results folder dir (runs.csv, meta, config.ini, curves.csv, layers.csv, histograms.csv, in
+/* Read the results folder dir (meta and runs.csv, config.ini, curves.csv, layers.csv, histograms.csv, in
  * that order) into *res. Strict: a missing file, a missing column or a cell that is not a number is an
  * error naming the file, the line and the column. On failure *res holds nothing to free. dir must
  * outlive *res. */

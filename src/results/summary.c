@@ -78,6 +78,18 @@ static il_status read_runs(il_summary *s, const char *path, il_error *err) {
     while (st == IL_OK && (st = il__csvread_next(&r, &got, err)) == IL_OK && got) {
         s->runs++;
         const char *label = il__csvread_text(&r, cols[C_INIT]);
+        const char *status = il__csvread_text(&r, cols[C_STATUS]);
+        if (!*label) {
+            st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column 'init': empty, expected the init's label",
+                         path, r.line);
+            break;
+        }
+        if (strcmp(status, "finished") != 0 && strcmp(status, "diverged") != 0) {
+            st = il_fail(err, IL_ERR_FORMAT,
+                         "%s: line %zu, column 'status': '%s', expected finished or diverged", path, r.line,
+                         status);
+            break;
+        }
         size_t i = 0;
         while (i < s->n_rows && strncmp(s->rows[i].init, label, sizeof s->rows[i].init - 1) != 0)
             i++;
@@ -100,7 +112,7 @@ static il_status read_runs(il_summary *s, const char *path, il_error *err) {
         }
         il_summary_row *row = &s->rows[i];
         row->runs++;
-        int diverged = strcmp(il__csvread_text(&r, cols[C_STATUS]), "diverged") == 0;
+        int diverged = strcmp(status, "diverged") == 0;
         if (diverged) {
             double e = NAN;
             st = il__csvread_number(&r, cols[C_DIVERGED], &e, err);
