@@ -142,8 +142,8 @@ static il_status read_runs(il_summary *s, const char *path, il_error *err) {
  * Each rule that holds adds its words, in the order of the table, joined by "; ". Of the rules of one
  * group only the first that holds speaks; a rule marked `last` silences every rule after it (a run that
  * diverged every time has nothing else to show). In the words {a} and {b} are the rule's two numbers
- * (times `scale`, with `digits` decimals; a number that does not exist is written 0) and {activation}
- * the hidden activation. */
+ * (with `digits` decimals; a number that does not exist is written 0) and {activation} the hidden
+ * activation. */
 
 typedef enum {
     WHEN_ALL_DIVERGED_AT_ONE_EPOCH, /* every run diverged, all at the same epoch */
@@ -156,58 +156,112 @@ typedef enum {
     WHEN_NOTHING_SAID               /* no rule before spoke */
 } verdict_when;
 
-#define NO_VALUE       ((size_t)-1)
-#define VALUE(field)   offsetof(il_summary_row, field)
-#define RUNS_VALUE     ((size_t)-2) /* row->runs */
-#define DIVERGED_VALUE ((size_t)-3) /* row->diverged */
+/* The numbers a rule tests or writes. */
+typedef enum {
+    V_NONE,
+    V_RUNS,
+    V_DIVERGED,
+    V_FIRST_DIVERGED_EPOCH,
+    V_LAST_DIVERGED_EPOCH,
+    V_SATURATED_START,
+    V_SATURATED_END,
+    V_DEAD_END,
+    V_LINEARITY_START,
+    V_LINEARITY_END
+} verdict_value;
 
 typedef struct {
     int group;
     verdict_when when;
-    size_t of;        /* WHEN_AT_LEAST: the value tested */
-    double threshold; /* WHEN_AT_LEAST */
-    size_t needs;     /* WHEN_AT_LEAST: a value that must exist too (NO_VALUE: none) */
-    size_t a, b;      /* the numbers of {a} and {b} */
-    double scale;
-    int digits;
+    verdict_value of;    /* WHEN_AT_LEAST: the value tested ... */
+    double threshold;    /* ... against this */
+    verdict_value needs; /* WHEN_AT_LEAST: a value that must exist too */
+    verdict_value a, b;  /* the numbers of {a} and {b} */
+    int percent;         /* 1: {a} and {b} are shares written as percentages */
+    int digits;          /* decimals of {a} and {b} */
     int last;
     const char *words;
 } verdict_rule;
 
 static const verdict_rule verdict_rules[] = {
-    {1, WHEN_ALL_DIVERGED_AT_ONE_EPOCH, NO_VALUE, 0, NO_VALUE, VALUE(first_diverged_epoch), NO_VALUE, 1, 0, 1,
-     "diverged at epoch {a}"},
-    {1, WHEN_ALL_DIVERGED, NO_VALUE, 0, NO_VALUE, VALUE(first_diverged_epoch), VALUE(last_diverged_epoch), 1,
-     0, 1, "diverged at epochs {a}-{b}"},
-    {1, WHEN_SOME_DIVERGED, NO_VALUE, 0, NO_VALUE, DIVERGED_VALUE, RUNS_VALUE, 1, 0, 0,
-     "diverged in {a} of {b} seeds"},
-    {2, WHEN_SYMMETRIC_ONE_LAYER, NO_VALUE, 0, NO_VALUE, NO_VALUE, NO_VALUE, 1, 0, 0,
-     "symmetric: 1 distinct unit"},
-    {2, WHEN_SYMMETRIC, NO_VALUE, 0, NO_VALUE, NO_VALUE, NO_VALUE, 1, 0, 0,
-     "symmetric: 1 distinct unit per layer"},
-    /* saturated: at least half of the hidden unit x sample pairs in the flat part */
-    {3, WHEN_AT_LEAST, VALUE(saturated_end), 0.5, NO_VALUE, VALUE(saturated_end), NO_VALUE, 100, 0, 0,
-     "saturated: {a}% of {activation} units"},
-    {3, WHEN_AT_LEAST, VALUE(saturated_start), 0.5, NO_VALUE, VALUE(saturated_start), VALUE(saturated_end),
-     100, 0, 0, "saturated at start: {a}% of {activation} units ({b}% at end)"},
+    {.group = 1,
+     .when = WHEN_ALL_DIVERGED_AT_ONE_EPOCH,
+     .a = V_FIRST_DIVERGED_EPOCH,
+     .last = 1,
+     .words = "diverged at epoch {a}"},
+    {.group = 1,
+     .when = WHEN_ALL_DIVERGED,
+     .a = V_FIRST_DIVERGED_EPOCH,
+     .b = V_LAST_DIVERGED_EPOCH,
+     .last = 1,
+     .words = "diverged at epochs {a}-{b}"},
+    {.group = 1,
+     .when = WHEN_SOME_DIVERGED,
+     .a = V_DIVERGED,
+     .b = V_RUNS,
+     .words = "diverged in {a} of {b} seeds"},
+    {.group = 2, .when = WHEN_SYMMETRIC_ONE_LAYER, .words = "symmetric: 1 distinct unit"},
+    {.group = 2, .when = WHEN_SYMMETRIC, .words = "symmetric: 1 distinct unit per layer"},
+    /* saturated: at least half of the hidden unit x sample pairs in the flat part, at the end or the start */
+    {.group = 3,
+     .when = WHEN_AT_LEAST,
+     .of = V_SATURATED_END,
+     .threshold = 0.5,
+     .a = V_SATURATED_END,
+     .percent = 1,
+     .words = "saturated: {a}% of {activation} units"},
+    {.group = 3,
+     .when = WHEN_AT_LEAST,
+     .of = V_SATURATED_START,
+     .threshold = 0.5,
+     .a = V_SATURATED_START,
+     .b = V_SATURATED_END,
+     .percent = 1,
+     .words = "saturated at start: {a}% of {activation} units ({b}% at end)"},
     /* dead: at least half of the ReLU units silent on every probe sample */
-    {4, WHEN_AT_LEAST, VALUE(dead_end), 0.5, NO_VALUE, VALUE(dead_end), NO_VALUE, 100, 0, 0,
-     "dead: {a}% of relu units"},
-    /* linear: R^2 at the end still this close to 1; or at least 0.95 at the start */
-    {5, WHEN_AT_LEAST, VALUE(linearity_end), 0.99, NO_VALUE, VALUE(linearity_end), NO_VALUE, 1, 3, 0,
-     "still linear at end (R^2 {a})"},
-    {5, WHEN_AT_LEAST, VALUE(linearity_start), 0.95, VALUE(linearity_end), VALUE(linearity_start),
-     VALUE(linearity_end), 1, 2, 0, "nearly linear at start (R^2 {a}), R^2 {b} at end"},
-    {6, WHEN_LOWEST_TEST_LOSS, NO_VALUE, 0, NO_VALUE, NO_VALUE, NO_VALUE, 1, 0, 0, "lowest test loss"},
-    {7, WHEN_NOTHING_SAID, NO_VALUE, 0, NO_VALUE, NO_VALUE, NO_VALUE, 1, 0, 0, "trained normally"},
+    {.group = 4,
+     .when = WHEN_AT_LEAST,
+     .of = V_DEAD_END,
+     .threshold = 0.5,
+     .a = V_DEAD_END,
+     .percent = 1,
+     .words = "dead: {a}% of relu units"},
+    /* linear: R^2 still this close to 1 at the end; or nearly 1 at the start */
+    {.group = 5,
+     .when = WHEN_AT_LEAST,
+     .of = V_LINEARITY_END,
+     .threshold = 0.99,
+     .a = V_LINEARITY_END,
+     .digits = 3,
+     .words = "still linear at end (R^2 {a})"},
+    {.group = 5,
+     .when = WHEN_AT_LEAST,
+     .of = V_LINEARITY_START,
+     .threshold = 0.95,
+     .needs = V_LINEARITY_END,
+     .a = V_LINEARITY_START,
+     .b = V_LINEARITY_END,
+     .digits = 2,
+     .words = "nearly linear at start (R^2 {a}), R^2 {b} at end"},
+    {.group = 6, .when = WHEN_LOWEST_TEST_LOSS, .words = "lowest test loss"},
+    {.group = 7, .when = WHEN_NOTHING_SAID, .words = "trained normally"},
 };
 #define N_VERDICT_RULES (sizeof verdict_rules / sizeof verdict_rules[0])
 
-static double verdict_value(const il_summary_row *row, size_t value) {
-    if (value == NO_VALUE) return NAN;
-    if (value == RUNS_VALUE) return (double)row->runs;
-    if (value == DIVERGED_VALUE) return (double)row->diverged;
-    return row_value(row, value);
+static double verdict_number(const il_summary_row *row, verdict_value v) {
+    switch (v) {
+    case V_NONE: return NAN;
+    case V_RUNS: return (double)row->runs;
+    case V_DIVERGED: return (double)row->diverged;
+    case V_FIRST_DIVERGED_EPOCH: return row->first_diverged_epoch;
+    case V_LAST_DIVERGED_EPOCH: return row->last_diverged_epoch;
+    case V_SATURATED_START: return row->saturated_start;
+    case V_SATURATED_END: return row->saturated_end;
+    case V_DEAD_END: return row->dead_end;
+    case V_LINEARITY_START: return row->linearity_start;
+    case V_LINEARITY_END: return row->linearity_end;
+    }
+    return NAN;
 }
 
 static int rule_holds(const verdict_rule *rule, const il_summary_row *row, size_t hidden_layers) {
@@ -222,9 +276,9 @@ static int rule_holds(const verdict_rule *rule, const il_summary_row *row, size_
     case WHEN_SYMMETRIC_ONE_LAYER: return symmetric && hidden_layers == 1;
     case WHEN_SYMMETRIC: return symmetric;
     case WHEN_AT_LEAST: {
-        double v = verdict_value(row, rule->of);
+        double v = verdict_number(row, rule->of);
         return isfinite(v) && v >= rule->threshold &&
-               (rule->needs == NO_VALUE || isfinite(verdict_value(row, rule->needs)));
+               (rule->needs == V_NONE || isfinite(verdict_number(row, rule->needs)));
     }
     case WHEN_LOWEST_TEST_LOSS: return row->lowest_test_loss;
     case WHEN_NOTHING_SAID: return row->verdict[0] == '\0';
@@ -241,7 +295,7 @@ static void add_words(il_summary_row *row, const verdict_rule *rule, const char 
         size_t room = size - used;
         int n = 0;
         if (strncmp(p, "{a}", 3) == 0 || strncmp(p, "{b}", 3) == 0) {
-            double x = rule->scale * verdict_value(row, p[1] == 'a' ? rule->a : rule->b);
+            double x = verdict_number(row, p[1] == 'a' ? rule->a : rule->b) * (rule->percent ? 100 : 1);
             n = snprintf(v + used, room, "%.*f", rule->digits, isfinite(x) ? x : 0.0);
             p += 2;
         } else if (strncmp(p, "{activation}", 12) == 0) {
@@ -278,6 +332,9 @@ static void make_verdicts(il_summary *s) {
     }
 }
 
+#define NO_VALUE     ((size_t)-1)
+#define VALUE(field) offsetof(il_summary_row, field)
+
 /* ---- the columns ------------------------------------------------------------------------------------------
  * A column is shown when some row has a value in `shown_by` (ALWAYS: every time) and no row has one in
  * `hidden_by` (test MSE gives way to test/Bayes). */
@@ -301,8 +358,8 @@ static const struct {
     const char *header;
     cell_kind kind;
     number_style style;
-    size_t a, b;
-    size_t shown_by, hidden_by;
+    size_t a, b;                /* the row's values shown: offsetof(il_summary_row, ...), doubles */
+    size_t shown_by, hidden_by; /* the same, deciding whether the column is shown */
 } columns[IL_SUMMARY_COLUMN_COUNT] = {
     {IL_SUMMARY_INIT, "init", CELL_INIT, NUM_G4, NO_VALUE, NO_VALUE, ALWAYS, NO_VALUE},
     {IL_SUMMARY_RUNS, "runs", CELL_RUNS, NUM_G4, NO_VALUE, NO_VALUE, ALWAYS, NO_VALUE},
