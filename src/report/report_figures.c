@@ -174,7 +174,7 @@ static void expand(char *out, size_t size, const char *text, const figure_words 
     out[used] = '\0';
 }
 
-/* Whether entry e applies to the results (layer: 1-based, for the per-layer entries). */
+/* Whether the results call for a figure of condition `when` (layer: 1-based, for the per-layer ones). */
 static int applies(const il__report_results *res, figure_when when, size_t layer) {
     size_t H = il__report_hidden_layers(res);
     const int *has = res->has_layer;
