@@ -37,15 +37,15 @@ typedef struct {
 void il_report_options_default(il_report_options *opt);
 
 /* Draw every figure of the results folder results_dir and write index.html.
- * Reads runs.csv, curves.csv, layers.csv, histograms.csv, meta and config.ini (docs/results.md);
- * links every *.csv of the folder from the page.
+ * Reads runs.csv, curves.csv, layers.csv, histograms.csv, meta and config.ini (docs/results.md; config.ini
+ * with the experiment parser, il_experiment_load); links every *.csv of the folder from the page.
  * Errors: IL_ERR_FORMAT when a file is missing a column or a cell is not what its column holds (the
- * message names the file, the line and the column), IL_ERR_IO when results_dir is not a results folder
- * (names the missing file) or a file cannot be written, or gnuplot cannot be found or lacks the png and
- * svg terminals (the message says which package to install) or fails on a figure (the message quotes
- * gnuplot's first error line and names the script); IL_ERR_USAGE for a path that is too long.
- * On failure the figures already drawn stay; index.html is written only after every figure exists.
- * res (may be NULL) is filled on success. */
+ * message names the file, the line and the column) or config.ini is refused by the experiment parser,
+ * IL_ERR_IO when results_dir is not a results folder (names the missing file) or a file cannot be written, or
+ * gnuplot cannot be found or lacks the png and svg terminals (the message says which package to install) or
+ * fails on a figure (the message quotes gnuplot's first error line and names the script); IL_ERR_USAGE for a
+ * path that is too long. On failure the figures already drawn stay; index.html is written only after every
+ * figure exists. res (may be NULL) is filled on success. */
 il_status il_report_write(const char *results_dir, const il_report_options *opt, il_report_result *res,
                           il_error *err);
 

@@ -1,7 +1,9 @@
 /* test_report.c - the report (il_report_write) on the hand-made results folder tests/data/results-mini:
  * every figure as a whole PNG and SVG referenced by index.html, seed bands that hold the lowest and
  * highest seed, escaping of the description, and clear errors for a folder that is not a results folder,
- * a damaged CSV (file, line and column named), a missing gnuplot or a failing one. Also the CSV reader.
+ * a damaged CSV or config.ini (file, line and column named), a missing gnuplot or a failing one. The
+ * summary rows (il_summary_read) and both tables drawn from them, the page's and the text one. Also the
+ * CSV reader.
  * Needs gnuplot, like the report itself.
  */
 #include <setjmp.h>
@@ -18,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "initlab/report.h"
+#include "initlab/runner.h"
+#include "initlab/summary.h"
 #include "results/csvread.h"
 #include "testutil.h"
 
@@ -263,6 +267,155 @@ static void test_report_can_be_drawn_again_over_itself_leaving_no_temporary_file
     free(out);
 }
 
+/* ---- the summary rows and the two tables drawn from them ---------------------------------------------- */
+
+static void test_summary_rows_hold_the_means_over_the_seeds_and_the_verdicts(void **state) {
+    (void)state;
+    il_summary s;
+    il_error err;
+    assert_int_equal(il_summary_read(&s, fixture_dir(), &err), IL_OK);
+    assert_int_equal(s.n_rows, 3);
+    assert_int_equal(s.runs, 6);
+    assert_int_equal(s.runs_in_plan, 6);
+    assert_string_equal(s.experiment, "mini");
+    assert_int_equal(s.hidden_layers, 1);
+    const il_summary_row *zero = &s.rows[0], *uniform = &s.rows[1], *large = &s.rows[2];
+    assert_string_equal(zero->init, "zero");
+    assert_string_equal(uniform->init, "uniform");
+    assert_string_equal(large->init, "large");
+    /* means over the seeds; large's diverged seed counts only for the start values */
+    assert_true(fabs(zero->train_loss - (1.17587759 + 1.20587759) / 2) < 1e-9);
+    assert_true(fabs(large->test_loss - 1.3010423) < 1e-9);
+    assert_true(fabs(large->saturated_start - 0.93) < 1e-9);
+    assert_true(fabs(large->linearity_start - (0.32 + 0.29) / 2) < 1e-9);
+    assert_int_equal(large->runs, 2);
+    assert_int_equal(large->finished, 1);
+    assert_int_equal(large->diverged, 1);
+    assert_true(fabs(large->first_diverged_epoch - 7) < 1e-9);
+    assert_true(isnan(zero->linearity_start)); /* the outputs of zero weights are constant: no R^2 */
+    assert_true(isnan(zero->test_accuracy));
+    assert_true(uniform->lowest_test_loss && !zero->lowest_test_loss && !large->lowest_test_loss);
+    assert_string_equal(zero->verdict, "symmetric: 1 distinct unit; still linear at end (R^2 1.000)");
+    assert_string_equal(uniform->verdict,
+                        "nearly linear at start (R^2 1.00), R^2 0.60 at end; lowest test loss");
+    assert_string_equal(large->verdict, "diverged in 1 of 2 seeds; saturated: 88% of sigmoid units");
+    /* a regression with a Bayes error: test/Bayes instead of accuracy and test MSE, no dead share */
+    const il_summary_column expected[] = {
+        IL_SUMMARY_INIT,      IL_SUMMARY_RUNS,       IL_SUMMARY_TRAIN_LOSS,
+        IL_SUMMARY_TEST_LOSS, IL_SUMMARY_TEST_BAYES, IL_SUMMARY_DISTINCT_UNITS,
+        IL_SUMMARY_SATURATED, IL_SUMMARY_LINEARITY,  IL_SUMMARY_VERDICT};
+    assert_int_equal(s.n_columns, sizeof expected / sizeof expected[0]);
+    for (size_t c = 0; c < s.n_columns; c++)
+        assert_int_equal(s.columns[c], expected[c]);
+    char cell[300];
+    il_summary_cell(&s, 0, IL_SUMMARY_LINEARITY, cell, sizeof cell);
+    assert_string_equal(cell, "- -> 1.000");
+    il_summary_cell(&s, 2, IL_SUMMARY_SATURATED, cell, sizeof cell);
+    assert_string_equal(cell, "93% -> 88%");
+    il_summary_cell(&s, 0, IL_SUMMARY_DISTINCT_UNITS, cell, sizeof cell);
+    assert_string_equal(cell, "1 of 4");
+    il_summary_cell(&s, 1, IL_SUMMARY_TEST_BAYES, cell, sizeof cell);
+    assert_string_equal(cell, "3.1");
+    il_summary_free(&s);
+}
+
+/* text as the page writes a summary cell: arrows and R^2 typographic, no markup characters expected. */
+static void html_cell(char *out, size_t size, const char *text) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = text; *p && used + 8 < size;) {
+        if (strncmp(p, "->", 2) == 0)
+            used += (size_t)snprintf(out + used, size - used, "&rarr;"), p += 2;
+        else if (strncmp(p, "R^2", 3) == 0)
+            used += (size_t)snprintf(out + used, size - used, "R&sup2;"), p += 3;
+        else
+            out[used++] = *p++, out[used] = '\0';
+    }
+}
+
+static void test_report_page_shows_every_cell_of_the_summary_rows_in_order(void **state) {
+    (void)state;
+    char *out = tu_make_tmpdir("report-rows");
+    il_error err;
+    assert_int_equal(make_report(fixture_dir(), out, NULL, NULL, &err), IL_OK);
+    char *path = join(out, "index.html");
+    char *page = tu_read_file(path, NULL);
+    assert_non_null(page);
+    il_summary s;
+    assert_int_equal(il_summary_read(&s, fixture_dir(), &err), IL_OK);
+    const char *at = strstr(page, "<table class=\"summary\">");
+    assert_non_null(at);
+    for (size_t r = 0; r <= s.n_rows; r++) {
+        char row[4096] = "<tr>", cell[300], html[600];
+        for (size_t c = 0; c < s.n_columns; c++) {
+            if (r == 0)
+                snprintf(cell, sizeof cell, "%s", il_summary_header(s.columns[c]));
+            else
+                il_summary_cell(&s, r - 1, s.columns[c], cell, sizeof cell);
+            html_cell(html, sizeof html, cell);
+            const char *cls = c == 0 ? "name" : c + 1 == s.n_columns ? "words" : "num";
+            const char *tag = r == 0 ? "th" : "td";
+            snprintf(row + strlen(row), sizeof row - strlen(row), "<%s class=\"%s\">%s</%s>", tag, cls, html,
+                     tag);
+        }
+        strcat(row, "</tr>\n");
+        const char *found = strstr(at, row);
+        if (!found) fail_msg("the page has no summary row\n%s", row);
+        at = found + strlen(row);
+    }
+    assert_non_null(strstr(page, "Experiment mini: 6 runs in "));
+    assert_non_null(strstr(page, "Data: ESL 11.6 sum of sigmoids, 2 inputs, 100 train, 40 test<br>"));
+    assert_non_null(strstr(page, "Linearity is the R&sup2; of the best linear fit"));
+    il_summary_free(&s);
+    free(page);
+    free(path);
+    free(out);
+}
+
+static void test_summary_text_table_prints_the_same_cells_as_the_rows(void **state) {
+    (void)state;
+    il_summary s;
+    il_error err;
+    assert_int_equal(il_summary_read(&s, fixture_dir(), &err), IL_OK);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    assert_non_null(f);
+    assert_int_equal(il_summary_write(f, fixture_dir(), &err), IL_OK);
+    fclose(f);
+    for (size_t r = 0; r < s.n_rows; r++) {
+        char start[80];
+        snprintf(start, sizeof start, "\n%s ", s.rows[r].init);
+        const char *line = strstr(text, start);
+        assert_non_null(line);
+        const char *end = strchr(line + 1, '\n');
+        for (size_t c = 0; c < s.n_columns; c++) {
+            char cell[300];
+            il_summary_cell(&s, r, s.columns[c], cell, sizeof cell);
+            const char *found = strstr(line, cell);
+            if (!found || found > end) fail_msg("row %s: no cell '%s' where expected", s.rows[r].init, cell);
+            line = found + strlen(cell);
+        }
+        assert_true(line == end); /* the verdict ends the line */
+    }
+    il_summary_free(&s);
+    free(text);
+}
+
+static void test_summary_refuses_a_run_whose_status_is_neither_finished_nor_diverged(void **state) {
+    (void)state;
+    char *dir = copy_fixture("summary-status");
+    edit_file(dir, "runs.csv", "zero,1,finished,", "zero,1,running,");
+    il_summary s;
+    il_error err;
+    assert_int_equal(il_summary_read(&s, dir, &err), IL_ERR_FORMAT);
+    assert_non_null(
+        strstr(err.msg, "runs.csv: line 2, column 'status': 'running', expected finished or diverged"));
+    assert_int_equal(make_report(dir, NULL, NULL, NULL, &err), IL_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "column 'status'"));
+    free(dir);
+}
+
 /* ---- errors -------------------------------------------------------------------------------------------- */
 
 static void test_report_refuses_a_folder_that_is_not_a_results_folder(void **state) {
@@ -344,6 +497,20 @@ static void test_report_refuses_a_histogram_of_a_layer_that_does_not_exist(void 
     assert_int_equal(make_report(dir, NULL, NULL, NULL, &err), IL_ERR_FORMAT);
     assert_non_null(
         strstr(err.msg, "histograms.csv: line 2, column 'layer': 9, but layers.csv has layers 1 to 2"));
+    free(dir);
+}
+
+static void test_report_reads_config_with_the_experiment_parser_and_names_a_bad_key(void **state) {
+    (void)state;
+    char *dir = copy_fixture("report-config");
+    edit_file(dir, "config.ini", "learning_rate = 0.5", "learning_rate = fast");
+    il_error err;
+    assert_int_equal(make_report(dir, NULL, NULL, NULL, &err), IL_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "config.ini"));
+    assert_non_null(strstr(err.msg, "learning_rate"));
+    char *index_path = join(dir, "report/index.html");
+    assert_false(file_exists(index_path));
+    free(index_path);
     free(dir);
 }
 
@@ -495,6 +662,10 @@ int main(void) {
         cmocka_unit_test(test_report_draws_every_figure_as_png_and_svg_referenced_by_the_page),
         cmocka_unit_test(test_report_page_escapes_the_description_and_shows_the_summary_as_a_table),
         cmocka_unit_test(test_report_seed_bands_span_the_lowest_to_the_highest_seed),
+        cmocka_unit_test(test_summary_rows_hold_the_means_over_the_seeds_and_the_verdicts),
+        cmocka_unit_test(test_report_page_shows_every_cell_of_the_summary_rows_in_order),
+        cmocka_unit_test(test_summary_text_table_prints_the_same_cells_as_the_rows),
+        cmocka_unit_test(test_summary_refuses_a_run_whose_status_is_neither_finished_nor_diverged),
         cmocka_unit_test(test_report_can_be_drawn_again_over_itself_leaving_no_temporary_files),
         cmocka_unit_test(test_report_refuses_a_folder_that_is_not_a_results_folder),
         cmocka_unit_test(test_report_names_file_line_and_column_of_a_cell_that_is_not_a_number),
@@ -503,6 +674,7 @@ int main(void) {
         cmocka_unit_test(test_report_names_a_row_with_too_few_cells),
         cmocka_unit_test(test_report_refuses_an_init_that_has_no_run),
         cmocka_unit_test(test_report_refuses_a_histogram_of_a_layer_that_does_not_exist),
+        cmocka_unit_test(test_report_reads_config_with_the_experiment_parser_and_names_a_bad_key),
         cmocka_unit_test(test_report_without_gnuplot_says_how_to_install_it),
         cmocka_unit_test(test_report_quotes_gnuplot_when_a_figure_fails_and_writes_no_page),
         cmocka_unit_test(test_report_falls_back_to_the_png_terminal_without_cairo),

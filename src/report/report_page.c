@@ -1,7 +1,7 @@
-/* report_html.c - the report's index.html: the experiment's own description, the summary table (the
- * same one `initlab summary` prints, as an HTML table), every figure with alt text and a caption saying
- * what to look for, and links to the CSV files. One self-contained file: inline style and a few lines of
- * inline script, relative links only, so it reads offline from the file system with no server.
+/* report_page.c - the report's index.html: the experiment's own description, the summary table (the
+ * rows `initlab run` prints, as an HTML table drawn from the same data), every figure with alt text and a
+ * caption saying what to look for, and links to the CSV files. One self-contained file: inline style and a
+ * few lines of inline script, relative links only, so it reads offline from the file system with no server.
  * The script checks after loading that every figure loaded and writes the count into the page
  * (<body data-figures="8/8 loaded">), which scripts/check-report.sh reads from a headless browser.
  */
@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "initlab/fileio.h"
-#include "initlab/runner.h"
+#include "initlab/summary.h"
 #include "initlab/version.h"
-#include "report/report_internal.h"
+#include "report/report_page.h"
 
 /* ---- escaping ------------------------------------------------------------------------------------------ */
 
@@ -59,27 +59,6 @@ static void put_url(FILE *f, const char *path) {
 /* ---- the summary table -----------------------------------------------------------------------------------
  */
 
-/* The summary as text, from the runner (il_summary_write): the same table `initlab summary` prints. */
-static il_status summary_text(const char *dir, char **text, size_t *len, il_error *err) {
-    *text = NULL;
-    *len = 0;
-    FILE *mem = open_memstream(text, len);
-    if (!mem) return il_fail(err, IL_ERR_NOMEM, "out of memory for the summary table");
-    il_status st = il_summary_write(mem, dir, err);
-    if (fclose(mem) != 0 && st == IL_OK)
-        st = il_fail(err, IL_ERR_NOMEM, "out of memory for the summary table");
-    if (st != IL_OK) {
-        free(*text);
-        *text = NULL;
-    }
-    return st;
-}
-
-typedef struct {
-    const char *start;
-    size_t len;
-} line_ref;
-
 /* A table cell: the plain-text arrows and powers of the terminal table become typographic ones. */
 static void put_table_text(FILE *f, const char *text, size_t len) {
     size_t i = 0, from = 0;
@@ -101,72 +80,54 @@ static void put_table_text(FILE *f, const char *text, size_t len) {
     put_html_len(f, text + from, len - from);
 }
 
-/* Turn the text table into HTML. The line of dashes under the header marks every column exactly: a run
- * of dashes is a column's width, and the last column runs to the end of the line. Lines before the
- * header become a paragraph, lines after the table notes. If the text has no such line, it is shown
- * as it is, preformatted. */
-static void put_summary(FILE *f, const char *text) {
-    line_ref lines[256];
-    size_t n = 0;
-    for (const char *p = text; *p && n < 256;) {
-        const char *eol = strchr(p, '\n');
-        lines[n].start = p;
-        lines[n].len = eol ? (size_t)(eol - p) : strlen(p);
-        n++;
-        p = eol ? eol + 1 : p + strlen(p);
+/* Each line of text (lines end in '\n') through put, followed by after. */
+static void put_lines(FILE *f, const char *text, void (*put)(FILE *, const char *, size_t),
+                      const char *after) {
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n");
+        if (len) {
+            put(f, p, len);
+            fputs(after, f);
+        }
+        p += len + (p[len] == '\n');
     }
-    size_t dash = 0;
-    for (size_t k = 1; k < n && !dash; k++) {
-        int only = lines[k].len > 0 && lines[k].start[0] == '-';
-        for (size_t i = 0; only && i < lines[k].len; i++)
-            only = lines[k].start[i] == '-' || lines[k].start[i] == ' ';
-        if (only) dash = k;
-    }
-    if (!dash) {
-        fputs("<pre class=\"summary\">", f);
-        put_html(f, text);
-        fputs("</pre>\n", f);
-        return;
-    }
-    size_t col_start[32], n_cols = 0;
-    const line_ref *d = &lines[dash];
-    for (size_t i = 0; i < d->len && n_cols < 32; i++)
-        if (d->start[i] == '-' && (i == 0 || d->start[i - 1] == ' ')) col_start[n_cols++] = i;
+}
 
-    fputs("<p class=\"lead\">", f);
-    for (size_t k = 0; k + 1 < dash; k++) {
-        if (lines[k].len == 0) continue;
-        put_html_len(f, lines[k].start, lines[k].len);
-        fputs("<br>", f);
+/* The summary rows as a table, cell for cell what `initlab run` prints (il_summary_cell): the heading
+ * lines above it as a paragraph, the notes below it. */
+static il_status put_summary(FILE *f, const il_summary *s, il_error *err) {
+    char *heading = il_summary_heading(s), *notes = il_summary_notes(s);
+    if (!heading || !notes) {
+        free(heading);
+        free(notes);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory for the summary table");
     }
+    fputs("<p class=\"lead\">", f);
+    put_lines(f, heading, put_html_len, "<br>");
     fputs("</p>\n<div class=\"scroll\"><table class=\"summary\">\n", f);
-    size_t k = dash - 1;
-    for (int header = 1; k < n; k = (k == dash - 1 ? dash + 1 : k + 1), header = 0) {
-        const line_ref *l = &lines[k];
-        if (l->len == 0) break;
+    char cell[512];
+    for (size_t r = 0; r <= s->n_rows; r++) {
+        const char *tag = r == 0 ? "th" : "td";
         fputs("<tr>", f);
-        for (size_t c = 0; c < n_cols; c++) {
-            size_t a = col_start[c], b = c + 1 < n_cols ? col_start[c + 1] : l->len;
-            if (a > l->len) a = l->len;
-            if (b > l->len) b = l->len;
-            while (a < b && l->start[a] == ' ')
-                a++;
-            while (b > a && l->start[b - 1] == ' ')
-                b--;
-            const char *cls = c == 0 ? "name" : c + 1 == n_cols ? "words" : "num";
-            fprintf(f, "<%s class=\"%s\">", header ? "th" : "td", cls);
-            put_table_text(f, l->start + a, b - a);
-            fprintf(f, "</%s>", header ? "th" : "td");
+        for (size_t c = 0; c < s->n_columns; c++) {
+            il_summary_column col = s->columns[c];
+            const char *cls = c == 0 ? "name" : c + 1 == s->n_columns ? "words" : "num";
+            if (r == 0)
+                snprintf(cell, sizeof cell, "%s", il_summary_header(col));
+            else
+                il_summary_cell(s, r - 1, col, cell, sizeof cell);
+            fprintf(f, "<%s class=\"%s\">", tag, cls);
+            put_table_text(f, cell, strlen(cell));
+            fprintf(f, "</%s>", tag);
         }
         fputs("</tr>\n", f);
     }
     fputs("</table></div>\n<p class=\"note\">", f);
-    for (; k < n; k++) {
-        if (lines[k].len == 0) continue;
-        put_table_text(f, lines[k].start, lines[k].len);
-        fputc(' ', f);
-    }
+    put_lines(f, notes, put_table_text, " ");
     fputs("</p>\n", f);
+    free(heading);
+    free(notes);
+    return IL_OK;
 }
 
 /* ---- links to the results files -------------------------------------------------------------------------
@@ -232,7 +193,7 @@ static void describe_file(char *buf, size_t size, const char *name) {
     snprintf(buf, size, "a file of the results folder");
 }
 
-static void put_file_links(FILE *f, const rp_results *res, const char *out_dir) {
+static void put_file_links(FILE *f, const il__report_results *res, const char *out_dir) {
     char rel[PATH_MAX + 8];
     relative_dir(out_dir, res->dir, rel, sizeof rel);
     char *names[512];
@@ -340,18 +301,11 @@ static void put_description(FILE *f, const char *text) {
     fputs("</div>\n", f);
 }
 
-il_status rp_write_html(const rp_results *res, const rp_figures *figs, const char *out_dir, const char *path,
-                        il_error *err) {
-    char *summary = NULL;
-    size_t summary_len = 0;
-    il_status st = summary_text(res->dir, &summary, &summary_len, err);
-    if (st != IL_OK) return st;
+il_status il__report_write_page(const il__report_results *res, const il__report_figures *figs,
+                                const char *out_dir, const char *path, il_error *err) {
     il_atomic_file af;
-    st = il_atomic_open(&af, path, err);
-    if (st != IL_OK) {
-        free(summary);
-        return st;
-    }
+    il_status st = il_atomic_open(&af, path, err);
+    if (st != IL_OK) return st;
     FILE *f = af.f;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -394,14 +348,18 @@ il_status rp_write_html(const rp_results *res, const rp_figures *figs, const cha
     fputs("</ol></nav>\n", f);
 
     fputs("<h2 id=\"summary\">Summary</h2>\n", f);
-    put_summary(f, summary);
+    st = put_summary(f, &res->summary, err);
+    if (st != IL_OK) {
+        il_atomic_abort(&af);
+        return st;
+    }
 
     fputs("<h2 id=\"figures\">Figures</h2>\n<p class=\"note\">Each figure is a PNG; click it for the SVG "
           "version (sharp at any size, for printing). Every init has the same colour in every figure; when a "
           "colour of the legend is missing from a chart, that init's curve lies under another one's.</p>\n",
           f);
     for (size_t k = 0; k < figs->n; k++) {
-        const rp_figure *fig = &figs->fig[k];
+        const il__report_figure *fig = &figs->fig[k];
         fprintf(f, "<figure id=\"fig-%s\">\n<a href=\"figures/", fig->name);
         put_url(f, fig->name);
         fputs(".svg\"><img src=\"figures/", f);
@@ -431,6 +389,5 @@ il_status rp_write_html(const rp_results *res, const rp_figures *figs, const cha
           f);
     fputs(check_script, f);
     fputs("</body>\n</html>\n", f);
-    free(summary);
     return il_atomic_commit(&af, err);
 }
