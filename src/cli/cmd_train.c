@@ -323,7 +323,7 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
             if (strcmp(optarg, "none") == 0) {
                 o->n_layers = 1;
             } else {
-                size_t n_hidden;
+                size_t n_hidden = 0;
                 st = parse_size_list("--hidden", optarg, o->sizes + 1, IL_MAX_LAYERS - 1, &n_hidden, err);
                 o->n_layers = n_hidden + 1;
             }
@@ -351,14 +351,14 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
             break;
         case OPT_INIT: st = parse_inits(o, optarg, err); break;
         case OPT_BIAS:
-            st = cli_parse_double("--bias", optarg, -INFINITY, 0, INFINITY, 0, &o->bias, err);
+            st = cli_parse_double("--bias", optarg, IL_RANGE_CLOSED(-INFINITY, INFINITY), &o->bias, err);
             break;
         case OPT_EPOCHS:
             st = cli_parse_size("--epochs", optarg, 0, MAX_EPOCHS, &o->epochs, err);
             o->epochs_set = 1;
             break;
         case OPT_LR:
-            st = cli_parse_double("--lr", optarg, 0, 1, INFINITY, 0, &o->sgd.learning_rate, err);
+            st = cli_parse_double("--lr", optarg, IL_RANGE_OPEN_LOW(0, INFINITY), &o->sgd.learning_rate, err);
             o->lr_set = 1;
             break;
         case OPT_BATCH:
@@ -370,10 +370,11 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
             o->batch_set = 1;
             break;
         case OPT_MOMENTUM:
-            st = cli_parse_double("--momentum", optarg, 0, 0, 1, 1, &o->sgd.momentum, err);
+            st = cli_parse_double("--momentum", optarg, IL_RANGE_OPEN_HIGH(0, 1), &o->sgd.momentum, err);
             break;
         case OPT_WEIGHT_DECAY:
-            st = cli_parse_double("--weight-decay", optarg, 0, 0, INFINITY, 0, &o->sgd.weight_decay, err);
+            st = cli_parse_double("--weight-decay", optarg, IL_RANGE_CLOSED(0, INFINITY),
+                                  &o->sgd.weight_decay, err);
             break;
         case OPT_SEED: st = cli_parse_u64("--seed", optarg, &o->seed, err); break;
         case OPT_SCALE: st = cli_parse_scale(optarg, &o->data_opt.scale, err); break;

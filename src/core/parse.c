@@ -228,8 +228,9 @@ il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, co
                            il__quote(q, sizeof q, text), max);
         memcpy(word, p, len);
         word[len] = '\0';
-        char item_where[256];
-        snprintf(item_where, sizeof item_where, "%s, item %zu", where, n + 1);
+        char item_where[1200];
+        snprintf(item_where, sizeof item_where, "%s, item %zu of %s", where, n + 1,
+                 il__quote(q, sizeof q, text));
         il_status st = il__parse_size(word, r, item_where, &sizes[n], err);
         if (st != IL_OK) return st;
         n++;

@@ -194,9 +194,9 @@ static void assert_refused_before_work(const char *args, const char *needle) {
 
 static void test_negative_learning_rate_is_refused_before_any_work(void **state) {
     (void)state;
-    assert_refused_before_work("--lr -0.1", "--lr '-0.1'");
-    assert_refused_before_work("--lr 0", "--lr '0'");
-    assert_refused_before_work("--lr 0.1x", "--lr '0.1x'");
+    assert_refused_before_work("--lr -0.1", "--lr: expected a positive number, got \"-0.1\"");
+    assert_refused_before_work("--lr 0", "--lr: expected a positive number, got \"0\"");
+    assert_refused_before_work("--lr 0.1x", "--lr: expected a positive number, got \"0.1x\"");
 }
 
 static void test_layer_of_size_zero_is_refused_before_any_work(void **state) {
@@ -217,13 +217,17 @@ static void test_other_bad_values_are_refused_before_any_work(void **state) {
     (void)state;
     assert_refused_before_work("--act softplus", "--act 'softplus'");
     assert_refused_before_work("--output tanh", "--output 'tanh'");
-    assert_refused_before_work("--momentum 1", "--momentum '1'");
-    assert_refused_before_work("--weight-decay -1", "--weight-decay '-1'");
-    assert_refused_before_work("--epochs -3", "--epochs '-3'");
-    assert_refused_before_work("--batch 2.5", "--batch '2.5'");
-    assert_refused_before_work("--seed abc", "--seed 'abc'");
+    assert_refused_before_work("--momentum 1",
+                               "--momentum: expected a number from 0 up to (not including) 1, got \"1\"");
+    assert_refused_before_work("--weight-decay -1",
+                               "--weight-decay: expected a number of at least 0, got \"-1\"");
+    assert_refused_before_work("--epochs -3",
+                               "--epochs: expected a whole number from 0 to 100000000, got \"-3\"");
+    assert_refused_before_work("--batch 2.5",
+                               "--batch: expected a whole number from 0 to 9223372036854775807, got \"2.5\"");
+    assert_refused_before_work("--seed abc", "--seed: expected a whole number (0 or more), got \"abc\"");
     assert_refused_before_work("--scale big", "--scale 'big'");
-    assert_refused_before_work("--threads 0", "--threads '0'");
+    assert_refused_before_work("--threads 0", "--threads: expected a whole number from 1 to 1024, got \"0\"");
     assert_refused_before_work("--bogus", "unknown option '--bogus'");
     assert_refused_before_work("--quiet=yes", "'--quiet' takes no value");
     assert_refused_before_work("extra-word", "unexpected argument 'extra-word'");

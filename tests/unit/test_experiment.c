@@ -368,7 +368,7 @@ static const bad_case bad_cases[] = {
     {"bad_activation", {"[network] activation: expected", "did you mean \"sigmoid\"?", "got \"sigmod\""}},
     {"bad_name", {"[experiment] name: expected a name", "got \"my run\"", NULL}},
     {"zero_width",
-     {"[network] hidden, item 2: expected a whole number from 1 to 1000000", "got \"0\"", NULL}},
+     {"[network] hidden, item 2 of \"10,0\": expected a whole number from 1 to 1000000", "got \"0\"", NULL}},
     {"test_fraction_one", {"[data] test_fraction: expected a number between 0 and 1", NULL}},
     {"bad_batch_size", {"[training] batch_size", "\"full\"", "got \"half\""}},
     {"bad_scale", {"[data] scale: expected auto, standardize, unit or none", "got \"normalize\"", NULL}},
