@@ -32,10 +32,6 @@ static void write_type(FILE *out, const il__key *key) {
 
 static void write_range(FILE *out, const il__key *key) {
     char buf[128];
-    if (key->range_doc) {
-        fputs(key->range_doc, out);
-        return;
-    }
     switch (key->type) {
     case IL__TYPE_WHOLE:
     case IL__TYPE_U64:
@@ -57,8 +53,15 @@ static void write_range(FILE *out, const il__key *key) {
         return;
     case IL__TYPE_STRING: fputs("not empty, one line", out); return;
     case IL__TYPE_CUSTOM:
-        /* a custom key that holds one number: its range */
-        if (key->real.lo != 0 || key->real.hi != 0) {
+        if (key->form == IL__FORM_TEXT) {
+            fprintf(out, "up to %zu characters, over indented lines too", key->size - 1);
+        } else if (key->form == IL__FORM_LIST) {
+            fprintf(out, "%zu to %zu items", key->min_items, key->max_items);
+            if (key->whole.hi != 0) {
+                il__describe_whole_bounds(buf, sizeof buf, key->whole);
+                fprintf(out, ", each %s", buf);
+            }
+        } else if (key->real.lo != 0 || key->real.hi != 0) { /* one number */
             il__describe_bounds(buf, sizeof buf, key->real);
             fputs(buf, out);
         } else {

@@ -65,17 +65,18 @@ struct il__key {
     const char *section, *key;
     il__key_type type;
     il__key_form form;
-    size_t offset, size;    /* the field in il_experiment (CUSTOM: unused) */
-    il_whole_range whole;   /* WHOLE, U64; CUSTOM keys whose items are whole numbers */
-    il_range real;          /* REAL; CUSTOM keys that hold a number */
-    const char *zero_word;  /* WHOLE: a word meaning 0 ("full"), or NULL */
-    const il__words *words; /* WORD */
-    il__key_parser parse;   /* CUSTOM */
+    size_t offset, size;         /* the field in il_experiment (CUSTOM: unused) */
+    il_whole_range whole;        /* WHOLE, U64; CUSTOM keys whose items are whole numbers */
+    size_t min_items, max_items; /* CUSTOM lists: how many items they hold */
+    il_range real;               /* REAL; CUSTOM keys that hold a number */
+    const char *zero_word;       /* WHOLE: a word meaning 0 ("full"), or NULL */
+    const il__words *words;      /* WORD */
+    il__key_parser parse;        /* CUSTOM */
     il__key_formatter format;
-    const char *def;       /* the default, as a file writes it; "" = not set */
-    const char *type_doc;  /* docs' Type column; NULL = from the type */
-    const char *range_doc; /* docs' Range column; NULL = from the range */
-    const char *doc;       /* docs' Meaning column */
+    const char *def;      /* the default, as a file writes it; "" = not set */
+    const char *type_doc; /* docs' Type column; NULL = from the type (the Range column is made from
+                             the range, the words, the field's size or the item counts) */
+    const char *doc;      /* docs' Meaning column */
 };
 
 extern const il__key il__keys[];

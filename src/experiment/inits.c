@@ -173,13 +173,13 @@ il_status il__parse_init_list(il_experiment *exp, const il__key *key, const char
     char *items = il__split_list(value, &n, where, err);
     if (!items) return err ? err->status : IL_ERR_USAGE;
     il_status st = IL_OK;
-    if (n == 0)
+    size_t max = key->max_items < IL_MAX_INITS ? key->max_items : IL_MAX_INITS;
+    if (n == 0 || n < key->min_items)
         st = il_fail(err, IL_ERR_USAGE,
                      "%s: the list of inits is empty; give at least one, e.g. "
                      "list = zero, uniform, xavier, he, large",
                      where);
-    if (n > IL_MAX_INITS)
-        st = il_fail(err, IL_ERR_USAGE, "%s: %zu inits; at most %d", where, n, IL_MAX_INITS);
+    if (n > max) st = il_fail(err, IL_ERR_USAGE, "%s: %zu inits; at most %zu", where, n, max);
     il_init_entry *entries = st == IL_OK ? malloc(n * sizeof *entries) : NULL;
     if (st == IL_OK && !entries) st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory", where);
     double bias = il__current_bias(exp);

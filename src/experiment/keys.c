@@ -107,7 +107,6 @@ const il__key il__keys[] = {
      .format = il__format_text,
      .def = default_description,
      .type_doc = "text",
-     .range_doc = "up to 1023 characters; may go on over indented lines",
      .doc = "What the experiment shows and what to look for; shown in the report and the summary. Line "
             "breaks are kept; each line is trimmed and blank lines are dropped. A continued line may not "
             "start with `#` or `;` (it would be read as a comment)."},
@@ -168,11 +167,12 @@ const il__key il__keys[] = {
      .type = IL__TYPE_CUSTOM,
      .form = IL__FORM_LIST,
      .whole = WHOLE(1, IL_MAX_WIDTH),
+     .min_items = 0,
+     .max_items = IL_MAX_LAYERS - 1,
      .parse = il__parse_hidden,
      .format = il__format_hidden,
      .def = "10",
      .type_doc = "list of whole numbers",
-     .range_doc = "widths 1 to 1000000, at most 63 layers",
      .doc = "Units per hidden layer, input side first: `10` is one layer of 10 units, `256, 128` two "
             "layers. `0` (or an empty value, or `none`) alone means no hidden layer: a linear (or "
             "logistic) model. The input and output widths come from the data."},
@@ -251,7 +251,8 @@ const il__key il__keys[] = {
      .format = il__format_init_list,
      .def = "zero, uniform, xavier, he, large",
      .type_doc = "list of inits",
-     .range_doc = "1 to 32 items",
+     .min_items = 1,
+     .max_items = IL_MAX_INITS,
      .doc = "The initializations to compare. Every one trains the same network on the same data and "
             "batches, once per seed."},
     {.section = "inits",
@@ -282,8 +283,9 @@ const il__key il__keys[] = {
      .format = il__format_seed_list,
      .def = "",
      .type_doc = "list of whole numbers",
-     .range_doc = "1 to 1000 seeds, each 0 to 2^64 - 1, no repeats",
-     .doc = "Run exactly these seeds, e.g. `list = 3, 7, 11`."},
+     .min_items = 1,
+     .max_items = IL_MAX_SEEDS,
+     .doc = "Run exactly these seeds, e.g. `list = 3, 7, 11`; none may be listed twice."},
     /* [logging] */
     {.section = "logging",
      .key = "every_epochs",

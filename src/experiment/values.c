@@ -159,7 +159,8 @@ il_status il__parse_hidden(il_experiment *exp, const il__key *key, const char *v
             used += strlen(item);
         }
         list[used] = '\0';
-        st = il__parse_size_list(list, key->whole, IL_MAX_LAYERS - 1, where, widths, &count, err);
+        size_t max = key->max_items < IL_MAX_LAYERS - 1 ? key->max_items : IL_MAX_LAYERS - 1;
+        st = il__parse_size_list(list, key->whole, max, where, widths, &count, err);
         free(list);
     }
     free(items);
@@ -207,9 +208,10 @@ il_status il__parse_seed_list(il_experiment *exp, const il__key *key, const char
     char *items = il__split_list(value, &n, where, err);
     if (!items) return err ? err->status : IL_ERR_USAGE;
     il_status st = IL_OK;
-    if (n == 0) st = il_fail(err, IL_ERR_USAGE, "%s: the list of seeds is empty; give at least one", where);
-    if (n > IL_MAX_SEEDS)
-        st = il_fail(err, IL_ERR_USAGE, "%s: %zu seeds; at most %d", where, n, IL_MAX_SEEDS);
+    size_t max = key->max_items < IL_MAX_SEEDS ? key->max_items : IL_MAX_SEEDS;
+    if (n == 0 || n < key->min_items)
+        st = il_fail(err, IL_ERR_USAGE, "%s: the list of seeds is empty; give at least one", where);
+    if (n > max) st = il_fail(err, IL_ERR_USAGE, "%s: %zu seeds; at most %zu", where, n, max);
     uint64_t *seeds = st == IL_OK ? malloc(n * sizeof *seeds) : NULL;
     if (st == IL_OK && !seeds) st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory", where);
     const char *item = items;
