@@ -65,7 +65,8 @@ void il__format_real(char *buf, size_t size, double v);
 
 /* "2,8,1": whole numbers separated by commas (blanks around items allowed), each in r, at most max of
  * them, into sizes[0..*count). An empty list, an empty item ("2,,1"), a bad item or too many items give
- * IL_ERR_USAGE naming where, the item's position and its text. */
+ * IL_ERR_USAGE naming where, the item's position and the list ("--layers, item 2 of "2,0,1": expected a
+ * whole number from 1 to 1000000, got "0""); *count is then untouched, sizes[] may be partly written. */
 il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, const char *where,
                               size_t *sizes, size_t *count, il_error *err);
 
