@@ -126,6 +126,8 @@ void il__format_schemes(const il_init_entry *entry, char *buf, size_t size);
  * may end with a comma. Returns a malloc'ed block of *n NUL-terminated items; NULL with err set on an
  * empty item ("1,,2"), an item longer than IL__ITEM_CHARS, or no memory. */
 char *il__split_list(const char *text, size_t *n, const char *where, il_error *err);
+/* A space or a tab: what inih trims around keys and values, and what starts a " ;" comment. */
+int il__is_blank(char c);
 /* Why a line of text cannot be a value in an INI file (inih would cut or drop it), or NULL if it can. */
 const char *il__text_line_problem(const char *line, size_t len);
 

@@ -10,10 +10,6 @@
 #include "experiment/experiment_internal.h"
 #include "initlab/init.h"
 
-static int is_blank(char c) {
-    return c == ' ' || c == '\t';
-}
-
 static int label_char_ok(char c) {
     return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == '+';
 }
@@ -99,10 +95,10 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
     if (eq) {
         *eq = '\0';
         schemes = eq + 1;
-        while (is_blank(*schemes))
+        while (il__is_blank(*schemes))
             schemes++;
         size_t len = strlen(text);
-        while (len > 0 && is_blank(text[len - 1]))
+        while (len > 0 && il__is_blank(text[len - 1]))
             text[--len] = '\0';
         memcpy(label, item, len); /* a given label keeps the case the user wrote */
         label[len] = '\0';
@@ -111,8 +107,9 @@ static il_status parse_init_item(il_init_entry *entry, const char *item, double 
     size_t w = 0;
     for (size_t r = 0; schemes[r]; r++) {
         char next = schemes[r + strspn(schemes + r, " \t")];
-        int around = is_blank(schemes[r]) && ((w > 0 && (schemes[w - 1] == ':' || schemes[w - 1] == '/')) ||
-                                              next == ':' || next == '/');
+        int around =
+            il__is_blank(schemes[r]) &&
+            ((w > 0 && (schemes[w - 1] == ':' || schemes[w - 1] == '/')) || next == ':' || next == '/');
         if (!around) schemes[w++] = schemes[r];
     }
     schemes[w] = '\0';

@@ -31,10 +31,6 @@ typedef struct {
     il_error error;
 } parse_ctx;
 
-static int is_blank(char c) {
-    return c == ' ' || c == '\t';
-}
-
 static char *read_line(char *str, int num, void *stream) {
     parse_ctx *ctx = stream;
     if (ctx->status != IL_OK || !ctx->text[ctx->pos]) return NULL;
@@ -164,11 +160,11 @@ static int on_key(void *user, const char *section, const char *name, const char 
              * continued line's: strip it here so both kinds of line read the same */
             size_t len = strlen(value);
             for (size_t i = 1; i < len; i++)
-                if (value[i] == ';' && is_blank(value[i - 1])) {
+                if (value[i] == ';' && il__is_blank(value[i - 1])) {
                     len = i;
                     break;
                 }
-            while (len > 0 && is_blank(value[len - 1]))
+            while (len > 0 && il__is_blank(value[len - 1]))
                 len--;
             ok = append_line(ctx, value, len);
         } else {

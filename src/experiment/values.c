@@ -9,17 +9,18 @@
 
 #include "experiment/experiment_internal.h"
 
-static int is_blank(char c) {
+int il__is_blank(char c) {
     return c == ' ' || c == '\t';
 }
 
 const char *il__text_line_problem(const char *line, size_t len) {
-    if (len > 0 && (is_blank(line[0]) || is_blank(line[len - 1]))) return "starts or ends with a space";
+    if (len > 0 && (il__is_blank(line[0]) || il__is_blank(line[len - 1])))
+        return "starts or ends with a space";
     if (len > 0 && line[0] == ';') return "starts with ';', which the INI format reads as a comment";
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f) return "holds a control character";
-        if (c == ';' && i > 0 && is_blank(line[i - 1]))
+        if (c == ';' && i > 0 && il__is_blank(line[i - 1]))
             return "holds \" ;\", which the INI format reads as the start of a comment";
     }
     return NULL;
