@@ -1,9 +1,8 @@
-/* experiment_internal.h - internal (il__): the key table of the experiment file and what its files share.
- * Every key is one row of il__keys (keys.c): section, key, type, the field it fills, its range, its
- * default and its line of documentation. Reading a file (load.c), --set, the checks (check.c), the writer
- * (write.c), il_experiment_get/_difference and docs/config.md's tables (doc.c) all walk that one table.
- * Numbers, words and strings are handled by type; structured values (the description, the hidden
- * widths, the inits, the seeds) have their own parse and format functions, named by their row.
+/* experiment_internal.h - internal (il__): the key table and what the experiment's files share. Each key
+ * is one row of il__keys (keys.c): section, key, type, field, range, default, doc line. Reading (load.c),
+ * --set, the checks (check.c), the writer (write.c), get/difference and docs/config.md's tables (doc.c)
+ * all walk it. Numbers, words and strings are handled by type; structured values (the description, the
+ * hidden widths, the inits, the seeds) name their own parse and format functions in their row.
  */
 #ifndef INITLAB_EXPERIMENT_INTERNAL_H
 #define INITLAB_EXPERIMENT_INTERNAL_H
