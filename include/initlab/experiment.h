@@ -60,7 +60,7 @@ typedef struct {
 } il_experiment;
 
 /* The defaults of every key: the embedded default experiment (ESL sum of sigmoids, 10 sigmoid units,
- * five inits, 10 seeds) as far as its keys go, logging every epoch. */
+ * five inits, 10 seeds) as far as its keys go, logging every epoch. Every field of *exp is set. */
 void il_experiment_default(il_experiment *exp);
 /* The INI text of the embedded default experiment that `initlab run` runs without a file, with
  * comments: il_experiment_default with [logging] every_epochs = 10, so the 50 runs take seconds. */
@@ -102,5 +102,11 @@ il_status il_experiment_get(const il_experiment *exp, const char *section, const
 /* NULL if a and b describe the same experiment (every key formats the same), else the first key that
  * differs, as "section.key" (a static string). */
 const char *il_experiment_difference(const il_experiment *a, const il_experiment *b);
+
+/* The reference tables of docs/config.md in Markdown, made from the same key table as everything above:
+ * "| Key | Type | Default | Range | Meaning |" and a row per key, for one section ("training"), or for
+ * every section (NULL), each under its "## [section]" heading. *text is malloc'ed (caller frees); NULL
+ * on failure: IL_ERR_USAGE for an unknown section, IL_ERR_NOMEM. */
+il_status il_experiment_doc_table(const char *section, char **text, il_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/parse.h"
 #include "initlab/data.h"
 #include "initlab/status.h"
 
@@ -27,12 +28,10 @@ il_status cli_report(int argc, char **argv, il_error *err);
 extern volatile sig_atomic_t cli_interrupted;
 
 /* ---- strict value parsers --------------------------------------------------------------------------------
- * Each parses the whole text (no trailing junk, no empty text) and on failure returns IL_ERR_USAGE with a
- * message "--FLAG 'VALUE': ..." naming what was expected. */
+ * core/parse.h's, with the flag as the place: each parses the whole text (no trailing junk, no empty text)
+ * and on failure returns IL_ERR_USAGE with "--FLAG: expected <the range in words>, got "VALUE"", *out
+ * untouched. */
 
-/* A finite number in [lo, hi]; lo_open/hi_open exclude the bound. */
-il_status cli_parse_double(const char *flag, const char *text, double lo, int lo_open, double hi, int hi_open,
-                           double *out, il_error *err);
 /* A whole number in [lo, hi] (no sign, no fraction). */
 il_status cli_parse_size(const char *flag, const char *text, size_t lo, size_t hi, size_t *out,
                          il_error *err);

@@ -1,14 +1,17 @@
-/* cmd_list.c - `initlab list`: what --init, --act, --output and --data accept, each with one line.
- * Names and descriptions come from the library (il_init_*, il_act_*, il_output_*, il_data_source_*),
- * so this list can never disagree with what the parsers accept.
+/* cmd_list.c - `initlab list`: what --init, --act, --output and --data accept, each with one line, and
+ * the keys of an experiment file as docs/config.md's Markdown tables. Names, descriptions and tables come
+ * from the library (il_init_*, il_act_*, il_output_*, il_data_source_*, il_experiment_doc_table), so this
+ * list can never disagree with what the parsers accept.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "initlab/activation.h"
 #include "initlab/data.h"
+#include "initlab/experiment.h"
 #include "initlab/init.h"
 
 static void print_help(void) {
@@ -19,14 +22,16 @@ static void print_help(void) {
            "  activations  hidden-unit nonlinearities for --act\n"
            "  outputs      output activation and loss pairs for --output\n"
            "  datasets     data sources for --data\n"
-           "Without WHAT, all four.\n"
+           "  keys         every key of an experiment file, as the Markdown tables of docs/config.md\n"
+           "Without WHAT, the first four.\n"
            "\n"
            "Options:\n"
            "  -h, --help   show this help\n"
            "\n"
            "Examples:\n"
            "  initlab list\n"
-           "  initlab list inits\n");
+           "  initlab list inits\n"
+           "  initlab list keys\n");
 }
 
 static void list_inits(void) {
@@ -62,6 +67,15 @@ static void list_datasets(void) {
         printf("  %-14s %s\n", names[i], descriptions[i] ? descriptions[i] : "");
 }
 
+static il_status list_keys(il_error *err) {
+    char *tables = NULL;
+    il_status st = il_experiment_doc_table(NULL, &tables, err);
+    if (st != IL_OK) return st;
+    fputs(tables, stdout);
+    free(tables);
+    return IL_OK;
+}
+
 il_status cli_list(int argc, char **argv, il_error *err) {
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
@@ -76,7 +90,7 @@ il_status cli_list(int argc, char **argv, il_error *err) {
     if (argc - optind > 1)
         return il_fail(err, IL_ERR_USAGE,
                        "list: expected at most one of inits, activations, outputs, "
-                       "datasets; got %d words",
+                       "datasets, keys; got %d words",
                        argc - optind);
     const char *what = optind < argc ? argv[optind] : NULL;
     if (!what) {
@@ -95,10 +109,11 @@ il_status cli_list(int argc, char **argv, il_error *err) {
         list_outputs();
     } else if (strcmp(what, "datasets") == 0 || strcmp(what, "data") == 0) {
         list_datasets();
+    } else if (strcmp(what, "keys") == 0 || strcmp(what, "key") == 0) {
+        return list_keys(err);
     } else {
         return il_fail(err, IL_ERR_USAGE,
-                       "list: unknown list '%s'; expected inits, activations, outputs or "
-                       "datasets",
+                       "list: unknown list '%s'; expected inits, activations, outputs, datasets or keys",
                        what);
     }
     return IL_OK;

@@ -15,16 +15,14 @@
  */
 #include "initlab/net.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parse.h"
 #include "initlab/blas.h"
-
-/* A layer wider than this is surely a typo (784,256,10 is normal; 1e8 units is not). */
-#define MAX_UNITS 10000000u
 
 /* ---- sizes, checked before anything is allocated ----------------------------------------------- */
 
@@ -62,9 +60,9 @@ il_status il_net_spec_check(const il_net_spec *spec, il_error *err) {
                            l == 0                ? "inputs"
                            : l == spec->n_layers ? "outputs"
                                                  : "hidden");
-        if (spec->sizes[l] > MAX_UNITS)
+        if (spec->sizes[l] > IL_MAX_WIDTH) /* surely a typo: 784,256,10 is normal, 1e8 units is not */
             return il_fail(err, IL_ERR_USAGE, "layer size %zu is %zu units; the limit is %u", l,
-                           spec->sizes[l], MAX_UNITS);
+                           spec->sizes[l], IL_MAX_WIDTH);
     }
     for (size_t l = 0; l + 1 < spec->n_layers; l++)
         if ((unsigned)spec->hidden[l] >= IL_ACT_COUNT)
@@ -84,47 +82,14 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
     if (!text) text = "";
     size_t sizes[IL_MAX_LAYERS + 1];
     size_t count = 0;
-    const char *p = text;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        const char *start = p;
-        if (*p < '0' || *p > '9') {
-            if (!*p && count == 0)
-                return il_fail(err, IL_ERR_USAGE, "empty layer list; expected sizes like 784,256,10");
-            return il_fail(
-                err, IL_ERR_USAGE,
-                "layer list '%s': expected a whole number at position %zu; write sizes like 784,256,10", text,
-                (size_t)(p - text) + 1);
-        }
-        errno = 0;
-        char *end = NULL;
-        unsigned long long v = strtoull(start, &end, 10);
-        if (errno == ERANGE || v > MAX_UNITS)
-            return il_fail(err, IL_ERR_USAGE, "layer list '%s': size '%.*s' is absurd; the limit is %u units",
-                           text, (int)(end - start), start, MAX_UNITS);
-        if (v == 0)
-            return il_fail(err, IL_ERR_USAGE,
-                           "layer list '%s': size number %zu is 0; every layer needs at least 1 unit", text,
-                           count + 1);
-        if (count == IL_MAX_LAYERS + 1)
-            return il_fail(err, IL_ERR_USAGE, "layer list '%s': more than %d layers of weights", text,
-                           IL_MAX_LAYERS);
-        sizes[count++] = (size_t)v;
-        p = end;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0') break;
-        if (*p != ',')
-            return il_fail(err, IL_ERR_USAGE,
-                           "layer list '%s': unexpected '%c' at position %zu; sizes are separated by commas",
-                           text, *p, (size_t)(p - text) + 1);
-        p++;
-    }
+    const char *where = "layer list";
+    il_status st =
+        il__parse_size_list(text, IL_WHOLE(1, IL_MAX_WIDTH), IL_MAX_LAYERS + 1, where, sizes, &count, err);
+    if (st != IL_OK) return st;
     if (count < 2)
-        return il_fail(err, IL_ERR_USAGE,
-                       "layer list '%s': need at least an input size and an output size (e.g. 2,1 or 2,8,1)",
-                       text);
+        return il_fail(
+            err, IL_ERR_USAGE,
+            "layer list \"%s\": need at least an input size and an output size (e.g. 2,1 or 2,8,1)", text);
 
     il_net_spec parsed = *spec;
     parsed.n_layers = count - 1;
@@ -132,8 +97,8 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
         parsed.sizes[i] = sizes[i];
     size_t n_params;
     if (!count_params(&parsed, &n_params))
-        return il_fail(err, IL_ERR_USAGE,
-                       "layer list '%s': the network is too large (its parameter count overflows)", text);
+        return il_fail(err, IL_ERR_USAGE, "%s: the network is too large (its parameter count overflows)",
+                       where);
     *spec = parsed;
     return IL_OK;
 }
@@ -151,7 +116,7 @@ il_status il_net_create(il_net **out, const il_net_spec *spec, size_t max_batch,
     /* Activations: z, a and dz each hold (max_batch, O) for every layer: 3 * max_batch * sum of O. */
     size_t units = 0, n_act = 0;
     for (size_t l = 1; l <= spec->n_layers; l++)
-        units += spec->sizes[l]; /* <= 64 * 1e7: no overflow */
+        units += spec->sizes[l]; /* <= 64 * IL_MAX_WIDTH: no overflow */
     if (!mul_add_ok(max_batch, units, 0, &n_act) || !mul_add_ok(n_act, 3, 0, &n_act) ||
         n_act > SIZE_MAX / sizeof(float))
         return il_fail(err, IL_ERR_USAGE,

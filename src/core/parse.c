@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How much of a bad value a message quotes. */
-#define QUOTE_CHARS 60
-
 void il__format_real(char *buf, size_t size, double v) {
     for (int precision = 1; precision <= 17; precision++) {
         snprintf(buf, size, "%.*g", precision, v);
@@ -31,18 +28,54 @@ void il__format_real(char *buf, size_t size, double v) {
     }
 }
 
-/* "TEXT" quoted for a message, cut to QUOTE_CHARS with "..." (an empty text reads as nothing). */
-static const char *quote(char *buf, size_t size, const char *text) {
-    if (!*text) {
+const char *il__quote(char *buf, size_t size, const char *text) {
+    size_t n = 0, i = 0;
+    if (size < IL_QUOTE_SIZE) {
+        if (size) buf[0] = '\0';
+        return buf;
+    }
+    buf[n++] = '"';
+    for (; text[i] && i < IL_QUOTE_CHARS; i++) {
+        unsigned char c = (unsigned char)text[i];
+        buf[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (text[i]) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The "got ..." part of a message: the quoted text, or "nothing" for an empty one. */
+static const char *got(char *buf, size_t size, const char *text) {
+    if (!text || !*text) {
         snprintf(buf, size, "nothing");
         return buf;
     }
-    size_t len = strlen(text);
-    if (len > QUOTE_CHARS)
-        snprintf(buf, size, "\"%.*s...\"", QUOTE_CHARS, text);
+    return il__quote(buf, size, text);
+}
+
+void il__describe_bounds(char *buf, size_t size, il_range r) {
+    char a[32], b[32];
+    il__format_real(a, sizeof a, r.lo);
+    il__format_real(b, sizeof b, r.hi);
+    int no_lo = isinf(r.lo), no_hi = isinf(r.hi);
+    if (no_lo && no_hi)
+        snprintf(buf, size, "any");
+    else if (no_hi)
+        snprintf(buf, size, "%s %s", r.lo_open ? "above" : "at least", a);
+    else if (no_lo)
+        snprintf(buf, size, "%s %s", r.hi_open ? "below" : "at most", b);
+    else if (!r.lo_open && !r.hi_open)
+        snprintf(buf, size, "%s to %s", a, b);
+    else if (!r.lo_open && r.hi_open)
+        snprintf(buf, size, "%s up to (not including) %s", a, b);
+    else if (r.lo_open && r.hi_open)
+        snprintf(buf, size, "between %s and %s, both excluded", a, b);
     else
-        snprintf(buf, size, "\"%s\"", text);
-    return buf;
+        snprintf(buf, size, "above %s, up to %s", a, b);
 }
 
 void il__describe_range(char *buf, size_t size, il_range r) {
@@ -70,8 +103,22 @@ void il__describe_range(char *buf, size_t size, il_range r) {
         snprintf(buf, size, "a number above %s, up to %s", a, b);
 }
 
+/* The largest value a whole range can have: UINT64_MAX, or SIZE_MAX where size_t is narrower. */
+static int unbounded(uint64_t hi) {
+    return hi == UINT64_MAX || (SIZE_MAX < UINT64_MAX && hi == SIZE_MAX);
+}
+
+void il__describe_whole_bounds(char *buf, size_t size, il_whole_range r) {
+    if (r.hi == UINT64_MAX)
+        snprintf(buf, size, "%" PRIu64 " to 2^64 - 1", r.lo);
+    else if (unbounded(r.hi))
+        snprintf(buf, size, "%" PRIu64 " or more", r.lo);
+    else
+        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, r.lo, r.hi);
+}
+
 void il__describe_whole_range(char *buf, size_t size, il_whole_range r) {
-    if (r.hi == UINT64_MAX || (SIZE_MAX < UINT64_MAX && r.hi == SIZE_MAX))
+    if (unbounded(r.hi))
         snprintf(buf, size, "a whole number (%" PRIu64 " or more)", r.lo);
     else
         snprintf(buf, size, "a whole number from %" PRIu64 " to %" PRIu64, r.lo, r.hi);
@@ -128,10 +175,9 @@ static int in_range(double v, il_range r) {
 il_status il__parse_real(const char *text, il_range r, const char *where, double *out, il_error *err) {
     double v = 0.0;
     if (!text || !read_real(text, &v) || !in_range(v, r)) {
-        char expected[128], q[QUOTE_CHARS + 16];
+        char expected[128], q[IL_QUOTE_SIZE];
         il__describe_range(expected, sizeof expected, r);
-        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected,
-                       quote(q, sizeof q, text ? text : ""));
+        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected, got(q, sizeof q, text));
     }
     *out = v;
     return IL_OK;
@@ -141,10 +187,9 @@ il_status il__parse_whole(const char *text, il_whole_range r, const char *where,
                           il_error *err) {
     uint64_t v = 0;
     if (!text || !read_whole(text, &v) || v < r.lo || v > r.hi) {
-        char expected[128], q[QUOTE_CHARS + 16];
+        char expected[128], q[IL_QUOTE_SIZE];
         il__describe_whole_range(expected, sizeof expected, r);
-        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected,
-                       quote(q, sizeof q, text ? text : ""));
+        return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected, got(q, sizeof q, text));
     }
     *out = v;
     return IL_OK;
@@ -160,7 +205,7 @@ il_status il__parse_size(const char *text, il_whole_range r, const char *where, 
 
 il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, const char *where,
                               size_t *sizes, size_t *count, il_error *err) {
-    char q[QUOTE_CHARS + 16];
+    char q[IL_QUOTE_SIZE];
     size_t n = 0;
     const char *p = text;
     if (!text || !*text)
@@ -177,14 +222,15 @@ il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, co
         if (len == 0 || len >= sizeof word)
             return il_fail(err, IL_ERR_USAGE,
                            "%s: item %zu of %s is %s; expected whole numbers separated by commas", where,
-                           n + 1, quote(q, sizeof q, text), len == 0 ? "empty" : "too long");
+                           n + 1, il__quote(q, sizeof q, text), len == 0 ? "empty" : "too long");
         if (n == max)
             return il_fail(err, IL_ERR_USAGE, "%s: %s has more than %zu items", where,
-                           quote(q, sizeof q, text), max);
+                           il__quote(q, sizeof q, text), max);
         memcpy(word, p, len);
         word[len] = '\0';
-        char item_where[256];
-        snprintf(item_where, sizeof item_where, "%s, item %zu", where, n + 1);
+        char item_where[1200];
+        snprintf(item_where, sizeof item_where, "%s, item %zu of %s", where, n + 1,
+                 il__quote(q, sizeof q, text));
         il_status st = il__parse_size(word, r, item_where, &sizes[n], err);
         if (st != IL_OK) return st;
         n++;

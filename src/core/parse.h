@@ -40,9 +40,21 @@ il_status il__parse_whole(const char *text, il_whole_range r, const char *where,
 /* il__parse_whole into a size_t (r.hi is capped at SIZE_MAX). */
 il_status il__parse_size(const char *text, il_whole_range r, const char *where, size_t *out, il_error *err);
 
-/* The range in words, as the messages above use it, into buf. */
+/* The range in words, as the messages above use it, into buf: "a number from 0 up to (not including) 1",
+ * "a whole number from 1 to 1000". */
 void il__describe_range(char *buf, size_t size, il_range r);
 void il__describe_whole_range(char *buf, size_t size, il_whole_range r);
+/* The bounds alone, for a table of ranges (docs/config.md): "0 up to (not including) 1", "above 0",
+ * "1 to 1000", "0 to 2^64 - 1". */
+void il__describe_bounds(char *buf, size_t size, il_range r);
+void il__describe_whole_bounds(char *buf, size_t size, il_whole_range r);
+
+/* How much of a text a message quotes, and a buffer that holds such a quote. */
+#define IL_QUOTE_CHARS 60
+#define IL_QUOTE_SIZE  (IL_QUOTE_CHARS + 8)
+/* text in double quotes for a message, into buf (at least IL_QUOTE_SIZE bytes): at most IL_QUOTE_CHARS
+ * characters then "...", control characters shown as '?', so a message stays one printable line. */
+const char *il__quote(char *buf, size_t size, const char *text);
 
 /* Shortest decimal text that reads back as exactly v (0.7 stays "0.7"), plain rather than exponent
  * notation when about as short ("2000", not "2e+03"). */
@@ -53,7 +65,8 @@ void il__format_real(char *buf, size_t size, double v);
 
 /* "2,8,1": whole numbers separated by commas (blanks around items allowed), each in r, at most max of
  * them, into sizes[0..*count). An empty list, an empty item ("2,,1"), a bad item or too many items give
- * IL_ERR_USAGE naming where, the item's position and its text. */
+ * IL_ERR_USAGE naming where, the item's position and the list ("--layers, item 2 of "2,0,1": expected a
+ * whole number from 1 to 1000000, got "0""); *count is then untouched, sizes[] may be partly written. */
 il_status il__parse_size_list(const char *text, il_whole_range r, size_t max, const char *where,
                               size_t *sizes, size_t *count, il_error *err);
 

@@ -1,5 +1,6 @@
-/* fuzz_config.c - libFuzzer target for the experiment config: arbitrary bytes as an INI file and as a --set
- * assignment must never crash, and whatever is accepted must write out and read back to the same experiment.
+/* fuzz_config.c - libFuzzer target for the experiment config: arbitrary bytes as an INI file, as a --set
+ * assignment and as the value of every key of the table must never crash, and whatever is accepted must
+ * write out and read back to the same experiment.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (il_experiment_check(exp, &err) == IL_OK) check_round_trip(exp);
     } else if (err.msg[0] == '\0') {
         broken("a refused --set without a message", "");
+    }
+
+    /* the same bytes as the value of each key in turn, as a flag would give it */
+    const char *const *keys = il_experiment_keys();
+    for (size_t k = 0; keys[k]; k++) {
+        char section[64];
+        snprintf(section, sizeof section, "%s", keys[k]);
+        char *key = strchr(section, '.');
+        *key++ = '\0';
+        il_experiment_default(exp);
+        if (il_experiment_set_key(exp, section, key, text, "--flag", &err) == IL_OK) {
+            if (il_experiment_check(exp, &err) == IL_OK) check_round_trip(exp);
+        } else if (err.msg[0] == '\0') {
+            broken("a refused value without a message", keys[k]);
+        }
     }
 
     free(exp);

@@ -257,7 +257,7 @@ static void test_other_bad_values_are_refused_before_any_work(void **state) {
     assert_refused_before_work("--scale big",
                                "--scale: expected auto, standardize, unit or none, got \"big\"");
     assert_refused_before_work("--bias 5000", "--bias: expected a number from -1000 to 1000, got \"5000\"");
-    assert_refused_before_work("--threads 0", "--threads '0'");
+    assert_refused_before_work("--threads 0", "--threads: expected a whole number from 1 to 1024, got \"0\"");
     assert_refused_before_work("--bogus", "unknown option '--bogus'");
     assert_refused_before_work("--quiet=yes", "'--quiet' takes no value");
     assert_refused_before_work("extra-word", "unexpected argument 'extra-word'");

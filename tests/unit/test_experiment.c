@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiment/experiment_internal.h"
 #include "initlab/experiment.h"
 #include "testutil.h"
 
@@ -367,7 +368,8 @@ static const bad_case bad_cases[] = {
     {"empty_list_item", {"[network] hidden: empty item", NULL}},
     {"bad_activation", {"[network] activation: expected", "did you mean \"sigmoid\"?", "got \"sigmod\""}},
     {"bad_name", {"[experiment] name: expected a name", "got \"my run\"", NULL}},
-    {"zero_width", {"[network] hidden: expected", "\"0\"", NULL}},
+    {"zero_width",
+     {"[network] hidden, item 2 of \"10,0\": expected a whole number from 1 to 1000000", "got \"0\"", NULL}},
     {"test_fraction_one", {"[data] test_fraction: expected a number between 0 and 1", NULL}},
     {"bad_batch_size", {"[training] batch_size", "\"full\"", "got \"half\""}},
     {"bad_scale", {"[data] scale: expected auto, standardize, unit or none", "got \"normalize\"", NULL}},
@@ -718,7 +720,7 @@ static void test_difference_names_the_first_key_that_differs(void **state) {
 /* ---------------------------------------------------------------------------------------------------- */
 /* The reference page                                                                                    */
 
-static void test_every_key_is_documented_with_its_default(void **state) {
+static void test_docs_key_tables_are_the_tables_the_key_table_makes(void **state) {
     (void)state;
     char *doc_path = source_file("docs/config.md");
     char *doc = tu_read_file(doc_path, NULL);
@@ -727,55 +729,100 @@ static void test_every_key_is_documented_with_its_default(void **state) {
     /* the default experiment appears in full */
     assert_contains(doc, il_experiment_default_ini());
 
-    il_experiment *exp = new_experiment();
+    /* under each "## [section]" heading, exactly the table il_experiment_doc_table makes: the same rows
+     * in the same order, and no row more */
+    size_t headings = 0;
+    for (const char *p = strstr(doc, "\n## ["); p; p = strstr(p + 1, "\n## ["))
+        headings++;
+    assert_int_equal(headings, il__n_sections);
+    for (size_t s = 0; s < il__n_sections; s++) {
+        char heading[80], *table = NULL;
+        il_error err;
+        snprintf(heading, sizeof heading, "\n## [%s]\n\n", il__sections[s]);
+        const char *start = strstr(doc, heading);
+        if (!start)
+            fail_msg("docs/config.md has no heading \"## [%s]\" followed by a blank line", il__sections[s]);
+        start += strlen(heading);
+        assert_int_equal(il_experiment_doc_table(il__sections[s], &table, &err), IL_OK);
+        if (strncmp(start, table, strlen(table)) != 0 || start[strlen(table)] == '|')
+            fail_msg("docs/config.md's table under [%s] is not what `initlab list keys` prints:\n%s",
+                     il__sections[s], table);
+        free(table);
+    }
+    free(doc);
+}
+
+static void test_doc_table_has_a_row_per_key_with_its_default(void **state) {
+    (void)state;
+    char *all = NULL;
+    il_error err;
+    assert_int_equal(il_experiment_doc_table(NULL, &all, &err), IL_OK);
+    assert_contains(all,
+                    "## [training]\n\n| Key | Type | Default | Range | Meaning |\n|---|---|---|---|---|\n");
+    assert_contains(all, "\n| `epochs` | whole number | `2000` | 1 to 100000000 | ");
+    assert_contains(all, "\n| `learning_rate` | number | `0.5` | above 0, up to 1000 | ");
+    assert_contains(all, "\n| `momentum` | number | `0` | 0 up to (not including) 1 | ");
+    assert_contains(all, "\n| `batch_size` | whole number or `full` | `full` | `full` or 0 to 1000000000 | ");
+    assert_contains(all, "\n| `scale` | word | `auto` | `auto`, `standardize`, `unit`, `none` | ");
+    assert_contains(all, "\n| `description` | text | see below | ");
+    assert_contains(
+        all, "\n| `list` | list of whole numbers | (not set) | 1 to 1000 items, each 0 to 2^64 - 1 | ");
+    const char *const *keys = il_experiment_keys();
+    for (size_t k = 0; keys[k]; k++) {
+        char row[96];
+        snprintf(row, sizeof row, "\n| `%s` |", strchr(keys[k], '.') + 1);
+        assert_contains(all, row);
+    }
+    free(all);
+    char *table = NULL;
+    assert_int_equal(il_experiment_doc_table("trainig", &table, &err), IL_ERR_USAGE);
+    assert_null(table);
+    assert_contains(err.msg, "did you mean [training]?");
+}
+
+static void test_keys_name_every_row_of_the_table_in_its_order(void **state) {
+    (void)state;
     const char *const *keys = il_experiment_keys();
     size_t n = 0;
-    for (size_t k = 0; keys[k]; k++, n++) {
-        char section[64], heading[80], row[96];
-        snprintf(section, sizeof section, "%s", keys[k]);
-        char *key = strchr(section, '.');
-        *key++ = '\0';
-        snprintf(heading, sizeof heading, "\n## [%s]", section);
-        const char *start = strstr(doc, heading);
-        if (!start) fail_msg("docs/config.md has no heading \"## [%s]\"", section);
-        const char *end = strstr(start + 1, "\n## ");
-        snprintf(row, sizeof row, "\n| `%s` |", key);
-        const char *r = strstr(start, row);
-        if (!r || (end && r > end)) fail_msg("docs/config.md: no row for %s under [%s]", key, section);
-
-        /* | `key` | type | default | range | meaning | : the third cell is the default */
-        const char *cell = r + 1;
-        for (int bar = 0; bar < 2 && cell; bar++)
-            cell = strchr(cell + 1, '|');
-        assert_non_null(cell);
-        const char *cell_end = strchr(cell + 1, '|');
-        assert_non_null(cell_end);
-        char documented[256];
-        size_t a = 1, b = (size_t)(cell_end - cell);
-        while (a < b && cell[a] == ' ')
-            a++;
-        while (b > a && cell[b - 1] == ' ')
-            b--;
-        snprintf(documented, sizeof documented, "%.*s", (int)(b - a), cell + a);
-
-        char *value;
-        il_error err;
-        assert_int_equal(il_experiment_get(exp, section, key, &value, &err), IL_OK);
-        char expected[300];
-        if (strchr(value, '\n'))
-            snprintf(expected, sizeof expected, "see below"); /* the description: shown in the full INI */
-        else if (!*value)
-            snprintf(expected, sizeof expected, "(not set)");
-        else
-            snprintf(expected, sizeof expected, "`%s`", value);
-        if (strcmp(documented, expected) != 0)
-            fail_msg("docs/config.md says the default of %s is %s; the code says %s", keys[k], documented,
-                     expected);
-        free(value);
+    for (; keys[n]; n++) {
+        char path[128];
+        assert_true(n < il__n_keys);
+        snprintf(path, sizeof path, "%s.%s", il__keys[n].section, il__keys[n].key);
+        assert_string_equal(keys[n], path);
     }
-    assert_true(n >= 26);
+    assert_int_equal(n, il__n_keys);
+}
+
+static void test_every_default_is_accepted_and_written_back_as_the_table_gives_it(void **state) {
+    (void)state;
+    il_experiment *exp = new_experiment();
+    for (size_t k = 0; k < il__n_keys; k++) {
+        char *value = NULL;
+        il_error err;
+        assert_int_equal(il_experiment_get(exp, il__keys[k].section, il__keys[k].key, &value, &err), IL_OK);
+        if (strcmp(value, il__keys[k].def) != 0)
+            fail_msg("[%s] %s: the default \"%s\" is written back as \"%s\"", il__keys[k].section,
+                     il__keys[k].key, il__keys[k].def, value);
+        free(value);
+        /* and each default, given in a file, is accepted */
+        if (!il__keys[k].def[0]) continue;
+        char *text = malloc(strlen(il__keys[k].def) * 2 + 200);
+        assert_non_null(text);
+        /* the first line after "key =", any further line indented: how a list or the description
+         * goes on over several lines */
+        sprintf(text, "[%s]\n%s =", il__keys[k].section, il__keys[k].key);
+        for (const char *line = il__keys[k].def; *line;) {
+            size_t len = strcspn(line, "\n");
+            sprintf(text + strlen(text), "%s%.*s\n", line == il__keys[k].def ? " " : "  ", (int)len, line);
+            line += len + (line[len] == '\n');
+        }
+        il_experiment *back = new_experiment();
+        parse_ok(back, text);
+        assert_null(il_experiment_difference(exp, back));
+        free(back);
+        free(text);
+    }
     free(exp);
-    free(doc);
 }
 
 int main(void) {
@@ -804,7 +851,10 @@ int main(void) {
         cmocka_unit_test(test_written_ini_reads_back_to_the_same_experiment),
         cmocka_unit_test(test_write_ini_writes_a_file_that_loads_back),
         cmocka_unit_test(test_difference_names_the_first_key_that_differs),
-        cmocka_unit_test(test_every_key_is_documented_with_its_default),
+        cmocka_unit_test(test_docs_key_tables_are_the_tables_the_key_table_makes),
+        cmocka_unit_test(test_doc_table_has_a_row_per_key_with_its_default),
+        cmocka_unit_test(test_keys_name_every_row_of_the_table_in_its_order),
+        cmocka_unit_test(test_every_default_is_accepted_and_written_back_as_the_table_gives_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
