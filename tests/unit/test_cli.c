@@ -220,8 +220,9 @@ static void test_negative_learning_rate_is_refused_before_any_work(void **state)
 
 static void test_layer_of_size_zero_is_refused_before_any_work(void **state) {
     (void)state;
-    assert_refused_before_work("--layers 2,0,1",
-                               "--layers, item 2: expected a whole number from 1 to 1000000");
+    assert_refused_before_work(
+        "--layers 2,0,1",
+        "--layers, item 2 of \"2,0,1\": expected a whole number from 1 to 1000000, got \"0\"");
     assert_refused_before_work("--hidden 8,0", "--hidden: expected a comma list of layer widths from 1");
     assert_refused_before_work("--hidden 8,0", "got width \"0\"");
     assert_refused_before_work("--layers 2,,1", "--layers: item 2 of \"2,,1\" is empty");
@@ -230,7 +231,7 @@ static void test_layer_of_size_zero_is_refused_before_any_work(void **state) {
 static void test_unknown_init_scheme_is_refused_before_any_work(void **state) {
     (void)state;
     assert_refused_before_work("--init kaiming", "--init: item \"kaiming\": unknown initializer 'kaiming'");
-    assert_refused_before_work("--init he:2", "'he' takes no parameter");
+    assert_refused_before_work("--init he:2", "--init: item \"he:2\": he takes no value");
     assert_refused_before_work("--init xavier/he/he",
                                "gives 3 per-layer schemes, but [network] hidden = 8 makes 2");
     /* train trains one init; comparing several is what `run` is for */
@@ -251,7 +252,8 @@ static void test_other_bad_values_are_refused_before_any_work(void **state) {
                                "--epochs: expected a whole number from 1 to 100000000, got \"-3\"");
     assert_refused_before_work("--epochs 0",
                                "--epochs: expected a whole number from 1 to 100000000, got \"0\"");
-    assert_refused_before_work("--batch 2.5", "--batch: expected a whole number of examples");
+    assert_refused_before_work(
+        "--batch 2.5", "--batch: expected a whole number from 0 to 1000000000 or \"full\", got \"2.5\"");
     assert_refused_before_work("--seed abc", "--seed: expected a whole number (0 or more), got \"abc\"");
     assert_refused_before_work("--seed 1,2", "--seed: expected a whole number (0 or more), got \"1,2\"");
     assert_refused_before_work("--scale big",
