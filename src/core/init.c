@@ -6,11 +6,12 @@
  */
 #include "initlab/init.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/parse.h"
 
 /* ---- the table of schemes ------------------------------------------------------------------------- */
 
@@ -82,17 +83,12 @@ il_status il_init_parse(il_init_spec *spec, const char *text, il_error *err) {
                            "initializer '%s' takes no parameter (got '%s'); only uniform:A, normal:SIGMA "
                            "and large:S take one",
                            schemes[kind].name, text);
-        char *end = NULL;
-        errno = 0;
-        param = strtod(value, &end);
-        if (errno == ERANGE && fabs(param) > 1.0) param = INFINITY; /* overflowed: reported as not finite */
-        if (!*value || end == value || *end != '\0')
-            return il_fail(err, IL_ERR_USAGE, "initializer '%s': parameter '%s' is not a number (e.g. %s:%g)",
-                           schemes[kind].name, value, schemes[kind].name, schemes[kind].default_param);
-        if (!isfinite(param) || param < 0.0)
-            return il_fail(err, IL_ERR_USAGE,
-                           "initializer '%s': parameter '%s' must be a finite number >= 0 (e.g. %s:%g)",
-                           schemes[kind].name, value, schemes[kind].name, schemes[kind].default_param);
+        /* One strict parser for every number (core/parse.h): "0.1x", "inf", "-1" are refused alike. */
+        char where[96];
+        snprintf(where, sizeof where, "initializer '%s': parameter (e.g. %s:%g)", schemes[kind].name,
+                 schemes[kind].name, schemes[kind].default_param);
+        il_status st = il__parse_real(value, IL_RANGE_CLOSED(0.0, INFINITY), where, &param, err);
+        if (st != IL_OK) return st;
     }
     spec->kind = (il_init_kind)kind;
     spec->param = param;
@@ -107,20 +103,9 @@ void il_init_format(const il_init_spec *spec, char *buf, size_t size) {
         snprintf(buf, size, "%s", name);
         return;
     }
-    /* The shortest form that reads back as the same double, so parse(format(s)) == s: plain decimals
-     * ("20", "0.05") when they are exact enough, else %g with as many digits as needed. */
+    /* The shortest form that reads back as the same double, so parse(format(s)) == s (core/parse.h). */
     char value[64];
-    int found = 0;
-    if (spec->param >= 1e-4 && spec->param < 1e15) {
-        for (int decimals = 0; decimals <= 20 && !found; decimals++) {
-            snprintf(value, sizeof value, "%.*f", decimals, spec->param);
-            found = strtod(value, NULL) == spec->param;
-        }
-    }
-    for (int digits = 1; digits <= 17 && !found; digits++) {
-        snprintf(value, sizeof value, "%.*g", digits, spec->param);
-        found = strtod(value, NULL) == spec->param;
-    }
+    il__format_real(value, sizeof value, spec->param);
     snprintf(buf, size, "%s:%s", name, value);
 }
 
