@@ -248,13 +248,11 @@ il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_
         il_plan_run run;
         il_plan_get(exp, i, &run);
         if (!il__run_complete(dir, run.id)) continue;
-        size_t len = strlen(run.id) + 1;
-        ids[n] = malloc(len);
+        ids[n] = il__strdup(run.id);
         if (!ids[n]) {
             st = il_fail(err, IL_ERR_NOMEM, "out of memory");
             break;
         }
-        memcpy(ids[n], run.id, len);
         init_of[n] = run.init_index;
         n++;
     }
