@@ -13,7 +13,7 @@
 
 #include "initlab/fileio.h"
 #include "report/report_internal.h"
-#include "results/csvread.h"
+#include "core/csv.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "initlab/fileio.h"
-#include "results/csvread.h"
+#include "core/csv.h"
 #include "runner/runner_internal.h"
 
 /* The curves.csv columns the wide files read: the log point, then every column that gets a <name>_wide.csv

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results/csvread.h"
+#include "core/csv.h"
 #include "runner/runner_internal.h"
 
 /* Verdict thresholds (docs/results.md). */

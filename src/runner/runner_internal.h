@@ -1,6 +1,6 @@
 /* runner_internal.h - what the runner's source files share with each other and with nobody else:
  * the names and headers of the result files, the meta file, and the step that turns a folder of per-run
- * files into the merged files. The CSV files are read back with results/csvread.h.
+ * files into the merged files. The CSV files are read back with core/csv.h.
  */
 #ifndef INITLAB_LAB_RUNNER_INTERNAL_H
 #define INITLAB_LAB_RUNNER_INTERNAL_H

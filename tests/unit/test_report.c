@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "initlab/report.h"
-#include "results/csvread.h"
+#include "core/csv.h"
 #include "testutil.h"
 
 static const char *const fixture_files[] = {"runs.csv", "curves.csv", "layers.csv",        "histograms.csv",

@@ -24,7 +24,7 @@
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 #include "initlab/train.h"
-#include "results/csvread.h"
+#include "core/csv.h"
 #include "runner/runner_internal.h"
 #include "testutil.h"
 
@@ -159,9 +159,9 @@ typedef struct {
 } table;
 
 static char *copy_text(const char *s) {
-    char *d = malloc(strlen(s) + 1);
+    char *d = il__strdup(s);
     assert_non_null(d);
-    return strcpy(d, s);
+    return d;
 }
 
 static il_status table_read(table *t, const char *path, il_error *err) {
@@ -182,7 +182,7 @@ static il_status table_read(table *t, const char *path, il_error *err) {
             assert_non_null(t->cells);
         }
         for (size_t c = 0; c < t->n_cols; c++)
-            t->cells[t->n_rows * t->n_cols + c] = copy_text(r.cells[c]);
+            t->cells[t->n_rows * t->n_cols + c] = copy_text(il__csvread_text(&r, (int)c));
         t->n_rows++;
     }
     il__csvread_close(&r);
