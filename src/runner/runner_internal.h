@@ -58,7 +58,9 @@ void il__remove_temporaries(const char *dir);
 uint64_t il__fnv1a(const void *bytes, size_t size);
 
 /* ---- meta --------------------------------------------------------------------------------------------
- * meta is "key = value" lines; '#' starts a comment line. */
+ * meta is an INI file without sections, read with inih: "key = value" lines, '#' or ';' starts a
+ * comment line. A value too long for an INI line goes on over lines indented by 4; the pieces join
+ * without a separator (the writer breaks only between two non-blank characters). */
 
 typedef struct {
     size_t n;
@@ -66,11 +68,14 @@ typedef struct {
     char **values;
 } il__meta;
 
+/* Read path into meta. IL_ERR_IO if it cannot be read, IL_ERR_FORMAT naming the line of a line that is
+ * not "key = value" or is too long; on failure meta holds nothing. A key given twice keeps the last. */
 il_status il__meta_read(il__meta *meta, const char *path, il_error *err);
 void il__meta_free(il__meta *meta);
 /* The value of key, or NULL. */
 const char *il__meta_get(const il__meta *meta, const char *key);
-/* Add key or replace its value (newlines in value become spaces). */
+/* Add key or replace its value. Stored as it reads back: blanks (newlines too) become spaces, none at
+ * either end and none right before a ';' (an INI comment would start there). */
 il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_error *err);
 void il__meta_remove(il__meta *meta, const char *key);
 /* Write meta atomically, with a comment line on top. */
