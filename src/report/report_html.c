@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "initlab/fileio.h"
-#include "initlab/runner.h"
+#include "initlab/results.h"
 #include "initlab/version.h"
 #include "report/report_internal.h"
 

@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "initlab/fileio.h"
 #include "core/csv.h"
+#include "initlab/fileio.h"
+#include "initlab/results.h"
 #include "runner/runner_internal.h"
 
 /* The curves.csv columns the wide files read: the log point, then every column that gets a <name>_wide.csv
@@ -238,7 +239,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
     return st;
 }
 
-il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
+il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
     size_t plan = il_plan_size(exp);
     char **ids = calloc(plan ? plan : 1, sizeof *ids);
     size_t *init_of = calloc(plan ? plan : 1, sizeof *init_of);
@@ -391,7 +392,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         if (st == IL_OK) st = il__meta_write(&first, path, err);
     }
     size_t complete = 0;
-    if (st == IL_OK) st = il__write_merged(exp, out_dir, &complete, err);
+    if (st == IL_OK) st = il_results_collect(exp, out_dir, &complete, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
     il__csvread runs;
     if (st == IL_OK) st = il__csvread_open(&runs, path, err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "initlab/results.h"
 #include "runner/runner_internal.h"
 
 /* Verdict thresholds (docs/results.md). */

@@ -1,6 +1,6 @@
-/* runner_internal.h - what the runner's source files share with each other and with nobody else:
- * the names and headers of the result files, the meta file, and the step that turns a folder of per-run
- * files into the merged files. The CSV files are read back with core/csv.h.
+/* runner_internal.h - what the runner's source files share with each other and with the results layer
+ * above (src/results reads what the runner writes): the names and headers of the result files, the
+ * meta file, the run ids and the small folder chores. The CSV files are read back with core/csv.h.
  */
 #ifndef INITLAB_LAB_RUNNER_INTERNAL_H
 #define INITLAB_LAB_RUNNER_INTERNAL_H
@@ -90,12 +90,5 @@ void il__describe_difference(const il_experiment *a, const il_experiment *b, cha
 
 /* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
 int il__run_complete(const char *dir, const char *id);
-
-/* ---- merged files -------------------------------------------------------------------------------------- */
-
-/* Write runs.csv, curves.csv, layers.csv, histograms.csv, timing.csv (when runs have one) and the
- * *_wide.csv files into dir from the complete runs under dir/runs/, in plan order. *n_complete
- * receives how many of the plan's runs were found complete. */
-il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err);
 
 #endif

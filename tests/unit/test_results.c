@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "initlab/fileio.h"
+#include "initlab/results.h"
 #include "initlab/runner.h"
 #include "runner/runner_internal.h"
 #include "testutil.h"
@@ -285,7 +286,7 @@ static void test_merged_files_follow_the_plan_order_and_skip_incomplete_runs(voi
     fake_run(dir, "large", 1, p, 1, "finished", 0);
     fake_run(dir, "zero", 1, p, 1, "diverged", 1);
     size_t complete = 0;
-    assert_int_equal(il__write_merged(exp, dir, &complete, NULL), IL_OK);
+    assert_int_equal(il_results_collect(exp, dir, &complete, NULL), IL_OK);
     assert_int_equal(complete, 3);
     char *runs = read_text(dir, "runs.csv");
     char *z1 = strstr(runs, "\nzero__seed1,"), *z2 = strstr(runs, "\nzero__seed2,"),
@@ -319,7 +320,7 @@ static void test_wide_files_hold_the_mean_over_seeds_per_init_and_leave_missing_
     fake_run(dir, "zero", 2, z2, 3, "finished", 1);
     fake_run(dir, "large", 1, l1, 2, "diverged", 1);
     fake_run(dir, "large", 2, l2, 3, "finished", 1);
-    assert_int_equal(il__write_merged(exp, dir, NULL, NULL), IL_OK);
+    assert_int_equal(il_results_collect(exp, dir, NULL, NULL), IL_OK);
     char *loss = read_text(dir, "test_loss_wide.csv");
     assert_string_equal(loss, "epoch,zero,large\n0,2,20\n0.5,1,30\n1,0.5,50\n");
     char *sat = read_text(dir, "saturated_wide.csv");
@@ -346,7 +347,7 @@ static void test_a_run_file_with_a_foreign_header_is_refused_by_name(void **stat
     snprintf(run_dir, sizeof run_dir, "%s/runs/zero__seed1", dir);
     write_text(run_dir, "layers.csv", "init,seed,something_else\nzero,1,2\n");
     il_error err;
-    assert_int_equal(il__write_merged(exp, dir, NULL, &err), IL_ERR_FORMAT);
+    assert_int_equal(il_results_collect(exp, dir, NULL, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "zero__seed1/layers.csv"));
     free(exp);
     free(dir);
