@@ -193,8 +193,9 @@ static int path_source(const char *path, const char **implied_key) {
         char probe[4096];
         static const char *const idx_names[] = {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"};
         for (size_t i = 0; i < 2; i++) {
-            snprintf(probe, sizeof probe, "%s/%s", path, idx_names[i]);
-            if (stat(probe, &st) == 0 && S_ISREG(st.st_mode)) return SRC_MNIST;
+            if (il__path_join(probe, sizeof probe, path, idx_names[i], NULL) == IL_OK &&
+                stat(probe, &st) == 0 && S_ISREG(st.st_mode))
+                return SRC_MNIST;
         }
         return SRC_IMAGES;
     }
@@ -499,10 +500,12 @@ static il_status targets_from_labels(il_dataset *ds, size_t t, il_error *err) {
 /* dir/base or dir/base.gz, whichever exists (plain first). */
 static int find_idx_file(char *path, size_t size, const char *dir, const char *base) {
     struct stat st;
-    snprintf(path, size, "%s/%s", dir, base);
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return 1;
-    snprintf(path, size, "%s/%s.gz", dir, base);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    char packed[256];
+    snprintf(packed, sizeof packed, "%s.gz", base);
+    if (il__path_join(path, size, dir, base, NULL) == IL_OK && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return 1;
+    return il__path_join(path, size, dir, packed, NULL) == IL_OK && stat(path, &st) == 0 &&
+           S_ISREG(st.st_mode);
 }
 
 /* Load an IDX training pair and, when test_images is given, a test pair; the classes of both are made

@@ -62,8 +62,8 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
     /* An optional file (timing.csv) is merged from the runs that have one, and only if some have. */
     size_t present = 0;
     for (size_t i = 0; i < n_ids; i++) {
-        snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
-        present += stat(run_path, &sb) == 0;
+        present += il__run_path(run_path, sizeof run_path, dir, ids[i], file->name, NULL) == IL_OK &&
+                   stat(run_path, &sb) == 0;
     }
     if (file->optional && present == 0) return IL_OK;
     il_status st = il__path_join(path, sizeof path, dir, merged_name(file), err);
@@ -73,11 +73,7 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
     if (st != IL_OK) return st;
     fprintf(af.f, "%s\n", file->header);
     for (size_t i = 0; i < n_ids && st == IL_OK; i++) {
-        int n = snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
-        if (n < 0 || (size_t)n >= sizeof run_path) {
-            st = il_fail(err, IL_ERR_USAGE, "%s: path too long", dir);
-            break;
-        }
+        if ((st = il__run_path(run_path, sizeof run_path, dir, ids[i], file->name, err)) != IL_OK) break;
         if (file->optional && stat(run_path, &sb) != 0) continue;
         st = append_body(af.f, run_path, file->header, err);
     }
@@ -182,9 +178,8 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
     il_status st = IL_OK;
     char path[4096], name[64], buf[40];
     for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
-        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/curves.csv", dir, ids[i]);
-        st = n < 0 || (size_t)n >= sizeof path ? il_fail(err, IL_ERR_USAGE, "%s: path too long", dir)
-                                               : read_points(&w, path, init_of[i], err);
+        st = il__run_path(path, sizeof path, dir, ids[i], "curves.csv", err);
+        if (st == IL_OK) st = read_points(&w, path, init_of[i], err);
     }
     if (st == IL_OK) st = collect_log_points(&w, err);
     size_t cells = w.n_keys * exp->n_inits * N_WIDE;
@@ -283,14 +278,12 @@ static il_status copy_file(const char *from, const char *to, il_error *err) {
 /* Copy runs/<id>/ from one folder to another, run.csv last (it marks the copy complete). */
 static il_status copy_run(const char *from_dir, const char *to_dir, const char *id, il_error *err) {
     char from[4096], to[4096];
-    snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s", to_dir, id);
-    il_status st = il_make_dirs(to, err);
+    il_status st = il__run_path(to, sizeof to, to_dir, id, NULL, err);
+    if (st == IL_OK) st = il_make_dirs(to, err);
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
-        int a =
-            snprintf(from, sizeof from, "%s/" IL_RUNS_DIR "/%s/%s", from_dir, id, il__result_files[f].name);
-        int b = snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s/%s", to_dir, id, il__result_files[f].name);
-        if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
-            return il_fail(err, IL_ERR_USAGE, "%s: path too long", from_dir);
+        st = il__run_path(from, sizeof from, from_dir, id, il__result_files[f].name, err);
+        if (st == IL_OK) st = il__run_path(to, sizeof to, to_dir, id, il__result_files[f].name, err);
+        if (st != IL_OK) return st;
         struct stat sb;
         if (il__result_files[f].optional && stat(from, &sb) != 0) continue;
         st = copy_file(from, to, err);

@@ -42,7 +42,7 @@ void il__remove_temporaries(const char *dir) {
     char path[4096];
     while ((e = readdir(d)) != NULL) {
         if (!strstr(e->d_name, ".tmp.")) continue;
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path) unlink(path);
+        if (il__path_join(path, sizeof path, dir, e->d_name, NULL) == IL_OK) unlink(path);
     }
     closedir(d);
 }
@@ -57,13 +57,23 @@ uint64_t il__fnv1a(const void *bytes, size_t size) {
     return h;
 }
 
+il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, const char *file,
+                       il_error *err) {
+    char runs[4096], run[4096];
+    il_status st = il__path_join(runs, sizeof runs, dir, IL_RUNS_DIR, err);
+    if (st == IL_OK)
+        st = file ? il__path_join(run, sizeof run, runs, id, err) : il__path_join(buf, size, runs, id, err);
+    if (st == IL_OK && file) st = il__path_join(buf, size, run, file, err);
+    if (st != IL_OK && size) buf[0] = '\0';
+    return st;
+}
+
 int il__run_complete(const char *dir, const char *id) {
     char path[4096];
     struct stat sb;
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT; i++) {
         if (il__result_files[i].optional) continue;
-        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/%s", dir, id, il__result_files[i].name);
-        if (n < 0 || (size_t)n >= sizeof path) return 0;
+        if (il__run_path(path, sizeof path, dir, id, il__result_files[i].name, NULL) != IL_OK) return 0;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     }
     return 1;

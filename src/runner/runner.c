@@ -90,10 +90,13 @@ static il_status choose_folder(const il_experiment *exp, const il_runner_options
     const char *parent = *exp->out_dir ? exp->out_dir : ".";
     /* Two invocations in the same second get "-2", "-3", ...: never write into someone else's results. */
     for (int k = 1; k < 1000; k++) {
-        int n = k == 1 ? snprintf(dir, size, "%s/%s-%s", parent, exp->name, stamp)
-                       : snprintf(dir, size, "%s/%s-%s-%d", parent, exp->name, stamp, k);
-        if (n < 0 || (size_t)n >= size)
-            return il_fail(err, IL_ERR_USAGE, "%s: results path too long", parent);
+        char name[IL_NAME_MAX + 48];
+        if (k == 1)
+            snprintf(name, sizeof name, "%s-%s", exp->name, stamp);
+        else
+            snprintf(name, sizeof name, "%s-%s-%d", exp->name, stamp, k);
+        il_status st = il__path_join(dir, size, parent, name, err);
+        if (st != IL_OK) return st;
         struct stat sb;
         if (stat(dir, &sb) != 0) return IL_OK;
     }
@@ -297,7 +300,7 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     }
     /* Not complete: whatever the worker left half-done goes, its finished files (if any) stay. */
     char run_dir[4096];
-    if (snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id) < (int)sizeof run_dir)
+    if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
         il__remove_temporaries(run_dir);
     int by_user = (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_STOPPED) ||
                   (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && opt->stop && *opt->stop);
@@ -350,11 +353,7 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
             il_plan_run run;
             il_plan_get(exp, pending[next], &run);
             char run_dir[4096];
-            int len = snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id);
-            if (len < 0 || (size_t)len >= sizeof run_dir) {
-                st = il_fail(err, IL_ERR_USAGE, "%s/%s: path too long", dir, run.id);
-                break;
-            }
+            if ((st = il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, err)) != IL_OK) break;
             il__remove_temporaries(run_dir);
             il_status sp = spawn(&active[n_active], exp, data, &run, run_dir, opt, active, n_active, err);
             if (sp != IL_OK) {

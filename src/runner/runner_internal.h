@@ -88,6 +88,9 @@ il_status il__fingerprint(const il_experiment *exp, char hex[17], il_error *err)
  * `[training] learning_rate is "0.1" in one and "0.2" in the other`; "" when none is found. */
 void il__describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
 
+/* dir/runs/<id>, or dir/runs/<id>/<file> when file is not NULL, into buf (il__path_join's contract). */
+il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, const char *file,
+                       il_error *err);
 /* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
 int il__run_complete(const char *dir, const char *id);
 
