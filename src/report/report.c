@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/csv.h"
 #include "initlab/fileio.h"
 #include "report/report_internal.h"
-#include "core/csv.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------------- */
 

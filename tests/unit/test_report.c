@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "initlab/report.h"
 #include "core/csv.h"
+#include "initlab/report.h"
 #include "testutil.h"
 
 static const char *const fixture_files[] = {"runs.csv", "curves.csv", "layers.csv",        "histograms.csv",
