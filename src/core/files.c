@@ -71,7 +71,8 @@ il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t 
             st = il_fail(err, IL_ERR_NOMEM, "%s: file too large", path);
             break;
         }
-        cap *= 2;
+        /* Never more than one byte past the cap: enough to see that a file is larger. */
+        cap = max_bytes && cap * 2 > max_bytes ? max_bytes + 1 : cap * 2;
         char *grown = realloc(buf, cap + 1);
         if (!grown) free(buf);
         buf = grown;
