@@ -15,7 +15,7 @@
  *     il_run_report report;
  *     il_error err;
  *     il_status st = il_run_experiment(&exp, &opt, &report, &err);
- *     if (report.folder_ready) il_results_collect(&exp, report.out_dir, NULL, NULL);  // results.h
+ *     // then, when report.folder_ready, il_results_collect (results.h) writes the merged files
  */
 #ifndef INITLAB_RUNNER_H
 #define INITLAB_RUNNER_H
