@@ -1,20 +1,21 @@
-/* runner.h - run an experiment: every initializer x every seed, in parallel worker processes, into one
- * results folder; merge slice folders of a sharded sweep; summarize a results folder as a table.
+/* runner.h - run an experiment: every initializer x every seed, in parallel worker processes, into the
+ * run folders of one results folder. What is made from the folder afterwards (the merged files, the
+ * merge of slice folders, the summary) is in results.h, a layer above: the runner never calls it.
  *
  * Fairness is the contract: for a given seed every initializer sees the same training set, the same
  * example order, the same mini-batches and the same probe samples; only the starting weights differ.
  * Each comes from its own random stream of the run's seed (il_rng: IL_STREAM_INIT for the weights,
  * IL_STREAM_DATA for the order, IL_STREAM_PROBE for the probe samples).
  * The files on disk and every column are described in docs/results.md. The library prints nothing:
- * progress goes to a callback, the summary into a FILE * the caller hands over.
+ * progress goes to a callback.
  *
  *     il_runner_options opt;
  *     il_runner_options_default(&opt);
  *     opt.jobs = 2;
  *     il_run_report report;
  *     il_error err;
- *     if (il_run_experiment(&exp, &opt, &report, &err) == IL_OK) il_summary_write(stdout, report.out_dir,
- * &err);
+ *     il_status st = il_run_experiment(&exp, &opt, &report, &err);
+ *     // then, when report.folder_ready, il_results_collect (results.h) writes the merged files
  */
 #ifndef INITLAB_RUNNER_H
 #define INITLAB_RUNNER_H
@@ -22,7 +23,6 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "initlab/data.h"
 #include "initlab/experiment.h"
@@ -168,6 +168,8 @@ typedef struct {
 
 typedef struct {
     char out_dir[4096];   /* the results folder (filled as soon as it is chosen) */
+    int folder_ready;     /* 1 once out_dir holds this experiment's config.ini and meta (runs may have
+                             started): then il_results_collect applies, also after a stop or a failure */
     size_t runs_in_plan;  /* inits x seeds */
     size_t runs_in_shard; /* of those, this slice's (all when not sharded) */
     size_t runs_skipped;  /* already complete in the folder (resume) */
@@ -182,27 +184,18 @@ typedef struct {
 
 void il_runner_options_default(il_runner_options *opt);
 
-/* Run exp's plan (or one slice) into a results folder and write the merged files (docs/results.md).
+/* Run exp's plan (or one slice) into a results folder: config.ini, meta and runs/<id>/ for every run
+ * (docs/results.md). The merged files (runs.csv, curves.csv, ..., *_wide.csv) are made from these by
+ * il_results_collect (results.h), one layer up: call it afterwards whenever report->folder_ready, as
+ * `initlab run` does, also when this returned a stop or a failure.
  * The folder must not exist or be empty, unless opt->resume: then runs whose run.csv is present are
  * skipped, and the folder must come from the same configuration (config_fingerprint in meta).
  * Data is loaded once, before the workers start (they share it copy-on-write).
  * Returns IL_OK when every run of the slice is complete (finished or diverged). IL_ERR_STOPPED when
- * *opt->stop was set: finished runs are kept and merged, the message says how to resume. When runs
- * failed, the merged files still hold the others and the status is the first failure's.
+ * *opt->stop was set: finished runs are kept, the message says how to resume. When runs failed, the
+ * others are kept and the status is the first failure's.
  * report (may be NULL) is filled in every case; usage mistakes return IL_ERR_USAGE before any work. */
 il_status il_run_experiment(const il_experiment *exp, const il_runner_options *opt, il_run_report *report,
                             il_error *err);
-
-/* Merge the slice folders dirs[0..n_dirs) of one sweep into out_dir (which must not exist or be empty):
- * refuses folders from different configurations (config_fingerprint in meta), copies every complete
- * run (the first folder holding it wins) and writes the merged files, byte-identical to an unsharded
- * run of the same plan. Missing runs are allowed and counted in report->runs_missing. */
-il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
-                           il_error *err);
-
-/* Write the summary of a results folder to out: one row per initializer (means over its finished
- * seeds) with final losses, accuracy or error relative to the Bayes error, distinct units, saturation,
- * linearity at start and end, and a verdict in words. Reads runs.csv and meta; writes nothing to disk. */
-il_status il_summary_write(FILE *out, const char *results_dir, il_error *err);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "initlab/runner.h"
+#include "initlab/results.h"
 
 enum { OPT_OUT = 256, OPT_QUIET };
 

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "initlab/experiment.h"
+#include "initlab/results.h"
 #include "initlab/runner.h"
 
 enum {
@@ -161,6 +162,14 @@ il_status cli_run(int argc, char **argv, il_error *err) {
         il_run_report report;
         memset(&report, 0, sizeof report);
         st = il_run_experiment(exp, &opt, &report, err);
+        if (report.folder_ready) { /* the merged files, also after a stop or a failed run */
+            il_error collect_err;
+            il_status collected = il_results_collect(exp, report.out_dir, NULL, &collect_err);
+            if (st == IL_OK && collected != IL_OK) {
+                st = collected;
+                *err = collect_err;
+            }
+        }
         if (report.out_dir[0] &&
             (st == IL_OK || report.runs_finished + report.runs_diverged > 0 || report.runs_skipped > 0)) {
             il_error summary_err;

@@ -1,5 +1,5 @@
 /* fileio.c - atomic file replacement and CSV cell formatting (see fileio.h).
- * Deliberately small: no CSV reader here (parsers live in src/data), no buffering policy of its own.
+ * Deliberately small: no CSV reader here (the one tokenizer is core/csv.c), no buffering policy of its own.
  */
 #include "initlab/fileio.h"
 
@@ -10,12 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *dup_string(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
+#include "core/files.h"
 
 static void release(il_atomic_file *af) {
     free(af->path);
@@ -26,7 +21,7 @@ static void release(il_atomic_file *af) {
 
 il_status il_atomic_open(il_atomic_file *af, const char *path, il_error *err) {
     af->f = NULL;
-    af->path = dup_string(path);
+    af->path = il__strdup(path);
     size_t n = strlen(path) + 16;
     af->tmp_path = malloc(n);
     if (!af->path || !af->tmp_path) {
@@ -109,7 +104,7 @@ void il_csv_text(FILE *f, const char *text) {
 
 il_status il_make_dirs(const char *path, il_error *err) {
     size_t n = strlen(path);
-    char *buf = dup_string(path);
+    char *buf = il__strdup(path);
     if (!buf) return il_fail(err, IL_ERR_NOMEM, "%s: out of memory", path);
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != '\0') continue;

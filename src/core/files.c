@@ -5,9 +5,11 @@
 #include "core/files.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "initlab/fileio.h"
 
@@ -31,7 +33,25 @@ il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t 
     *size = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return il_fail(err, IL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* A folder opens but does not read; a regular file says its size, so a file over the cap is refused
+     * before anything is read and the buffer is the right size at once (+1 to meet the end at once). */
     size_t cap = 1 << 16, len = 0;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            fclose(f);
+            return il_fail(err, IL_ERR_IO, "%s: is a folder, not a file", path);
+        }
+        if (S_ISREG(sb.st_mode)) {
+            if (max_bytes && (uintmax_t)sb.st_size > max_bytes) {
+                fclose(f);
+                return il_fail(err, IL_ERR_FORMAT,
+                               "%s has %jd bytes, more than the %zu bytes a file of this kind holds", path,
+                               (intmax_t)sb.st_size, max_bytes);
+            }
+            if ((uintmax_t)sb.st_size < SIZE_MAX / 2) cap = (size_t)sb.st_size + 1;
+        }
+    }
     char *buf = malloc(cap + 1);
     il_status st = IL_OK;
     for (;;) {
@@ -46,12 +66,13 @@ il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t 
                         "%s: is larger than %zu bytes, more than a file of this kind holds", path, max_bytes);
             break;
         }
-        if (len < cap) break;
-        if (cap > ((size_t)-1) / 4) {
+        if (len < cap) break; /* the end of the file, or a read error told apart below */
+        if (cap > SIZE_MAX / 4) {
             st = il_fail(err, IL_ERR_NOMEM, "%s: file too large", path);
             break;
         }
-        cap *= 2;
+        /* Never more than one byte past the cap: enough to see that a file is larger. */
+        cap = max_bytes && cap * 2 > max_bytes ? max_bytes + 1 : cap * 2;
         char *grown = realloc(buf, cap + 1);
         if (!grown) free(buf);
         buf = grown;

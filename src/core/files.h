@@ -11,8 +11,9 @@
 
 /* Read the whole file at path into *text (malloc'ed, NUL-terminated; the caller frees it) and its length
  * into *size (the NUL not counted; the file may itself hold NUL bytes). max_bytes > 0 refuses a larger
- * file with IL_ERR_FORMAT ("path: is larger than N bytes ..."), 0 = no limit. On failure *text is NULL,
- * *size 0 and err names the path: IL_ERR_IO (cannot open or read), IL_ERR_NOMEM. */
+ * file with IL_ERR_FORMAT ("path has N bytes, more than ..."), before reading when the file says its
+ * size, else as soon as more arrives; 0 = no limit. On failure *text is NULL, *size 0 and err names the
+ * path: IL_ERR_IO (cannot open or read, or it is a folder), IL_ERR_NOMEM. */
 il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err);
 
 /* Write size bytes to path atomically (il_atomic_*: whole or not at all). */

@@ -7,16 +7,15 @@
  */
 #include "initlab/model.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/files.h"
 #include "initlab/fileio.h"
 
 _Static_assert(CHAR_BIT == 8, "the model format is defined in 8-bit bytes");
@@ -230,66 +229,6 @@ il_status il_model_save(const il_net *net, const char *path, il_error *err) {
 
 /* ---- loading --------------------------------------------------------------------------------------- */
 
-/* Read the whole file into *out (malloc'ed, *size bytes). The buffer only ever grows to hold bytes that
- * were actually read, and never beyond MODEL_MAX_FILE_BYTES (+1 to notice a larger file). */
-static il_status read_whole_file(const char *path, unsigned char **out, size_t *size, il_error *err) {
-    *out = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return il_fail(err, IL_ERR_IO, "%s: cannot open the model file: %s", path, strerror(errno));
-    struct stat sb;
-    size_t cap = 1 << 16;
-    if (fstat(fileno(f), &sb) == 0) {
-        if (S_ISDIR(sb.st_mode)) {
-            fclose(f);
-            return il_fail(err, IL_ERR_IO, "%s: is a folder, not a model file", path);
-        }
-        if (S_ISREG(sb.st_mode)) {
-            if ((uint64_t)sb.st_size > MODEL_MAX_FILE_BYTES) {
-                fclose(f);
-                return il_fail(err, IL_ERR_FORMAT,
-                               "%s: the file has %" PRIu64 " bytes, more than the %" PRIu64
-                               " bytes (2 GiB) a model file may have",
-                               path, (uint64_t)sb.st_size, MODEL_MAX_FILE_BYTES);
-            }
-            cap = (size_t)sb.st_size + 1; /* +1 so the first read already meets the end of the file */
-        }
-    }
-    unsigned char *buf = malloc(cap);
-    size_t len = 0;
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break; /* end of file or a read error, told apart below */
-        if ((uint64_t)len > MODEL_MAX_FILE_BYTES) {
-            free(buf);
-            fclose(f);
-            return il_fail(err, IL_ERR_FORMAT,
-                           "%s: the file has more than the %" PRIu64 " bytes (2 GiB) a model file may have",
-                           path, MODEL_MAX_FILE_BYTES);
-        }
-        size_t grown_cap =
-            (uint64_t)cap * 2 > MODEL_MAX_FILE_BYTES + 1 ? (size_t)(MODEL_MAX_FILE_BYTES + 1) : cap * 2;
-        unsigned char *grown = realloc(buf, grown_cap);
-        if (!grown) free(buf);
-        buf = grown;
-        cap = grown_cap;
-    }
-    if (!buf) {
-        fclose(f);
-        return il_fail(err, IL_ERR_NOMEM, "%s: out of memory while reading the model file", path);
-    }
-    if (ferror(f)) {
-        il_status st = il_fail(err, IL_ERR_IO, "%s: cannot read the model file: %s", path, strerror(errno));
-        free(buf);
-        fclose(f);
-        return st;
-    }
-    fclose(f);
-    *out = buf;
-    *size = len;
-    return IL_OK;
-}
-
 /* A cursor over the file's bytes that refuses to step past the end, naming what it wanted there. */
 typedef struct {
     const unsigned char *bytes; /* (size) */
@@ -436,10 +375,11 @@ il_status il_model_load(il_net **out, const char *path, size_t max_batch, il_err
     if (!path) return il_fail(err, IL_ERR_USAGE, "il_model_load: no path given");
     if (max_batch < 1) return il_fail(err, IL_ERR_USAGE, "%s: max_batch must be >= 1, found 0", path);
 
-    unsigned char *bytes;
+    char *text;
     size_t size;
-    il_status st = read_whole_file(path, &bytes, &size, err);
+    il_status st = il__read_file(path, MODEL_MAX_FILE_BYTES, &text, &size, err);
     if (st != IL_OK) return st;
+    unsigned char *bytes = (unsigned char *)text;
 
     reader r = {bytes, size, 0, path};
     il_net_spec spec;

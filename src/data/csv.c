@@ -1,9 +1,9 @@
 /* csv.c - CSV files with a header row, for users' own spreadsheets: chosen feature columns and one label
  * column (class names or class numbers) or numeric target column, each named in the header.
  *
- * The CSV that spreadsheets write (RFC 4180): comma separated; a field may be in double quotes, and then
- * may hold commas and line breaks, with "" standing for one quote; LF or CRLF line ends; an optional
- * UTF-8 byte-order mark; blank lines are ignored. Every input must be a finite number that fits a float.
+ * The records come from the one tokenizer (core/csv.h: RFC 4180 quotes, CRLF, byte-order mark, blank
+ * lines), with spaces around cells dropped as a spreadsheet user expects. This file keeps only what the
+ * cells mean: unique header names, the label column, every input a finite number that fits a float.
  * It does not guess other separators nor fill in missing values: such files get an error saying so.
  */
 #include <errno.h>
@@ -14,147 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
+#include "core/files.h"
 #include "data/loaders.h"
 
 /* Most classes a label column may hold: the one-hot targets take N x K floats. */
 #define CSV_MAX_CLASSES 1000
 /* How much of a field a message quotes. */
 #define QUOTE_CHARS 40
-
-/* ---- reading records -------------------------------------------------------------------------------- */
-
-/* A cursor over the text and the fields of the record last read. Field i is the NUL-terminated string
- * at scratch + start[i], with quotes removed and "" turned into ". */
-typedef struct {
-    const char *text;
-    size_t size, pos;
-    size_t line;        /* line number at pos, from 1 */
-    size_t record_line; /* line on which the record last read starts */
-    const char *name;   /* file name for messages */
-    char *scratch;
-    size_t scratch_len, scratch_cap;
-    size_t *start;
-    size_t n_fields, fields_cap;
-    int blank; /* the record last read is an empty line (or only spaces) */
-} csv_reader;
-
-static il_status scratch_put(csv_reader *r, char c, il_error *err) {
-    if (r->scratch_len == r->scratch_cap) {
-        size_t cap = r->scratch_cap ? r->scratch_cap * 2 : 256;
-        char *grown = realloc(r->scratch, cap);
-        if (!grown) return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", r->name);
-        r->scratch = grown;
-        r->scratch_cap = cap;
-    }
-    r->scratch[r->scratch_len++] = c;
-    return IL_OK;
-}
-
-static il_status field_begin(csv_reader *r, il_error *err) {
-    if (r->n_fields == r->fields_cap) {
-        size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;
-        size_t *grown = realloc(r->start, cap * sizeof *grown);
-        if (!grown) return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", r->name);
-        r->start = grown;
-        r->fields_cap = cap;
-    }
-    r->start[r->n_fields++] = r->scratch_len;
-    return IL_OK;
-}
-
-static const char *field(const csv_reader *r, size_t i) {
-    return r->scratch + r->start[i];
-}
-
-static il_status nul_byte(const csv_reader *r, il_error *err) {
-    return il_fail(
-        err, IL_ERR_FORMAT,
-        "%s: byte offset %zu (line %zu) is a NUL byte; a CSV file is text (is this a binary file?)", r->name,
-        r->pos, r->line);
-}
-
-/* Read the next record. *got = 0 at the end of the text. */
-static il_status read_record(csv_reader *r, int *got, il_error *err) {
-    *got = 0;
-    r->n_fields = 0;
-    r->scratch_len = 0;
-    r->blank = 0;
-    if (r->pos >= r->size) return IL_OK;
-    *got = 1;
-    r->record_line = r->line;
-    const char *t = r->text;
-    int any_quoted = 0;
-    il_status st;
-    for (;;) {
-        if ((st = field_begin(r, err)) != IL_OK) return st;
-        while (r->pos < r->size && (t[r->pos] == ' ' || t[r->pos] == '\t'))
-            r->pos++;
-        if (r->pos < r->size && t[r->pos] == '"') {
-            size_t open_line = r->line, open_pos = r->pos;
-            any_quoted = 1;
-            r->pos++;
-            for (;;) {
-                if (r->pos >= r->size)
-                    return il_fail(err, IL_ERR_FORMAT,
-                                   "%s: the quoted field opened at line %zu (byte offset %zu) never ends: "
-                                   "expected a closing \" before the end of the file",
-                                   r->name, open_line, open_pos);
-                char c = t[r->pos];
-                if (c == '\0') return nul_byte(r, err);
-                if (c == '"') {
-                    if (r->pos + 1 < r->size && t[r->pos + 1] == '"') {
-                        r->pos += 2;
-                        if ((st = scratch_put(r, '"', err)) != IL_OK) return st;
-                        continue;
-                    }
-                    r->pos++;
-                    break;
-                }
-                if (c == '\n') r->line++;
-                r->pos++;
-                if ((st = scratch_put(r, c, err)) != IL_OK) return st;
-            }
-            while (r->pos < r->size && (t[r->pos] == ' ' || t[r->pos] == '\t'))
-                r->pos++;
-            if (r->pos < r->size && t[r->pos] != ',' && t[r->pos] != '\n' && t[r->pos] != '\r') {
-                unsigned char c = (unsigned char)t[r->pos];
-                return il_fail(err, IL_ERR_FORMAT,
-                               "%s: line %zu, field %zu: unexpected '%c' (byte offset %zu) after the closing "
-                               "quote; expected a comma or the end of the line (a quote inside a quoted "
-                               "field is written \"\")",
-                               r->name, r->line, r->n_fields, c >= 32 && c < 127 ? c : '?', r->pos);
-            }
-        } else {
-            size_t last_text = r->scratch_len; /* end of the field without trailing spaces */
-            while (r->pos < r->size && t[r->pos] != ',' && t[r->pos] != '\n' && t[r->pos] != '\r') {
-                char c = t[r->pos];
-                if (c == '\0') return nul_byte(r, err);
-                if ((st = scratch_put(r, c, err)) != IL_OK) return st;
-                if (c != ' ' && c != '\t') last_text = r->scratch_len;
-                r->pos++;
-            }
-            r->scratch_len = last_text;
-        }
-        if ((st = scratch_put(r, '\0', err)) != IL_OK) return st;
-        if (r->pos >= r->size) break;
-        char c = t[r->pos++];
-        if (c == ',') continue;
-        if (c == '\r' && r->pos < r->size && t[r->pos] == '\n') r->pos++;
-        r->line++;
-        break;
-    }
-    r->blank = r->n_fields == 1 && !any_quoted && field(r, 0)[0] == '\0';
-    return IL_OK;
-}
-
-/* The next record that is not a blank line. */
-static il_status read_nonblank(csv_reader *r, int *got, il_error *err) {
-    il_status st;
-    do {
-        st = read_record(r, got, err);
-    } while (st == IL_OK && *got && r->blank);
-    return st;
-}
 
 /* ---- columns ---------------------------------------------------------------------------------------- */
 
@@ -277,15 +144,15 @@ typedef struct {
     char **label_text; /* (N) classification: each row's label */
     char **names;      /* (K) sorted distinct class names, or "0".."K-1" */
     size_t n_classes;
-    int numbered; /* class labels are numbers used as indices */
-    char *header_text;
+    int numbered;        /* class labels are numbers used as indices */
+    char **header_names; /* (C) one block from il__csv_copy_fields */
 } csv_state;
 
 static void state_free(csv_state *s, size_t n_rows) {
     free(s->header);
     free(s->sorted);
     free(s->feature_col);
-    free(s->header_text);
+    free(s->header_names);
     if (s->label_text)
         for (size_t i = 0; i < n_rows; i++)
             free(s->label_text[i]);
@@ -296,32 +163,24 @@ static void state_free(csv_state *s, size_t n_rows) {
     free(s->names);
 }
 
-static char *copy_text(const char *text) {
-    size_t n = strlen(text) + 1;
-    char *c = malloc(n);
-    if (c) memcpy(c, text, n);
-    return c;
-}
-
 /* Header row: names unique; the label and features resolved to columns. */
-static il_status read_header(csv_reader *r, csv_state *s, const il__csv_options *opt, il_error *err) {
+static il_status read_header(il__csv_tokenizer *r, csv_state *s, const il__csv_options *opt, il_error *err) {
     int got = 0;
-    il_status st = read_nonblank(r, &got, err);
+    il_status st = il__csv_next(r, &got, err);
     if (st != IL_OK) return st;
     if (!got)
         return il_fail(err, IL_ERR_FORMAT,
                        "%s is empty; expected a header row naming the columns, then one row per example",
                        r->name);
     size_t c = r->n_fields;
-    /* Keep the names: the reader's scratch is reused by every record. */
-    s->header_text = malloc(r->scratch_len ? r->scratch_len : 1);
+    /* Keep the names: the tokenizer's cells are reused by every record. */
+    s->header_names = il__csv_copy_fields(r);
     s->header = malloc(c * sizeof *s->header);
     s->sorted = malloc(c * sizeof *s->sorted);
-    if (!s->header_text || !s->header || !s->sorted)
+    if (!s->header_names || !s->header || !s->sorted)
         return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", r->name);
-    memcpy(s->header_text, r->scratch, r->scratch_len);
     for (size_t i = 0; i < c; i++) {
-        s->header[i].name = s->header_text + r->start[i];
+        s->header[i].name = s->header_names[i];
         s->header[i].column = i;
     }
     s->n_columns = c;
@@ -355,7 +214,7 @@ static il_status read_header(csv_reader *r, csv_state *s, const il__csv_options 
     for (const char *p = list; *p; p++)
         most += *p == ';';
     s->feature_col = malloc(most * sizeof *s->feature_col);
-    char *names = copy_text(list);
+    char *names = il__strdup(list);
     if (!s->feature_col || !names) {
         free(names);
         return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", r->name);
@@ -394,12 +253,13 @@ static il_status read_header(csv_reader *r, csv_state *s, const il__csv_options 
 }
 
 /* First pass: count the rows, check each has as many fields as the header, keep the class labels. */
-static il_status count_rows(csv_reader *r, csv_state *s, int keep_labels, size_t *n_rows, il_error *err) {
+static il_status count_rows(il__csv_tokenizer *r, csv_state *s, int keep_labels, size_t *n_rows,
+                            il_error *err) {
     size_t n = 0, cap = 0;
     int got = 0;
     char shown[64];
     for (;;) {
-        il_status st = read_nonblank(r, &got, err);
+        il_status st = il__csv_next(r, &got, err);
         if (st != IL_OK) return st;
         if (!got) break;
         if (r->n_fields != s->n_columns)
@@ -411,7 +271,7 @@ static il_status count_rows(csv_reader *r, csv_state *s, int keep_labels, size_t
                 r->n_fields < s->n_columns ? " (is a value missing?)"
                                            : " (is a comma in a number, or an unquoted text?)");
         if (keep_labels) {
-            const char *label = field(r, s->label_col);
+            const char *label = il__csv_field(r, s->label_col);
             if (!*label)
                 return il_fail(
                     err, IL_ERR_FORMAT,
@@ -426,7 +286,7 @@ static il_status count_rows(csv_reader *r, csv_state *s, int keep_labels, size_t
                 s->label_text = grown;
                 cap = grown_cap;
             }
-            s->label_text[n] = copy_text(label);
+            s->label_text[n] = il__strdup(label);
             if (!s->label_text[n]) return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", r->name);
         }
         *n_rows = ++n;
@@ -467,7 +327,7 @@ static il_status find_classes(csv_state *s, size_t n, const char *file, il_error
         for (size_t k = 0; k < s->n_classes; k++) {
             char buf[24];
             snprintf(buf, sizeof buf, "%zu", k);
-            if (!(s->names[k] = copy_text(buf))) return il_fail(err, IL_ERR_NOMEM, "out of memory");
+            if (!(s->names[k] = il__strdup(buf))) return il_fail(err, IL_ERR_NOMEM, "out of memory");
         }
     } else {
         char **sorted = malloc(n * sizeof *sorted);
@@ -491,7 +351,7 @@ static il_status find_classes(csv_state *s, size_t n, const char *file, il_error
         }
         s->n_classes = k;
         for (size_t j = 0; j < k; j++)
-            if (!(s->names[j] = copy_text(sorted[j]))) {
+            if (!(s->names[j] = il__strdup(sorted[j]))) {
                 free(sorted);
                 return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", file);
             }
@@ -530,14 +390,8 @@ il_status il__csv_parse(il_data *out, const char *text, size_t size, const char 
                        "%s: no label column given; expected the name of the column holding the label or "
                        "target",
                        name);
-    csv_reader r;
-    memset(&r, 0, sizeof r);
-    r.text = text;
-    r.size = size;
-    r.line = 1;
-    r.name = name;
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) r.pos = 3; /* UTF-8 byte-order mark */
-    size_t data_start = 0, data_line = 0;
+    il__csv_tokenizer r;
+    il__csv_tokenize_text(&r, text, size, name, 1);
     csv_state s;
     memset(&s, 0, sizeof s);
     size_t n = 0;
@@ -545,25 +399,22 @@ il_status il__csv_parse(il_data *out, const char *text, size_t size, const char 
     il_dataset ds;
     memset(&ds, 0, sizeof ds);
     il_status st = read_header(&r, &s, opt, err);
-    if (st == IL_OK) {
-        data_start = r.pos;
-        data_line = r.line;
-        st = count_rows(&r, &s, classes, &n, err);
-    }
+    if (st == IL_OK) st = count_rows(&r, &s, classes, &n, err);
     if (st == IL_OK && classes) st = find_classes(&s, n, name, err);
     size_t d = s.n_features, t = classes ? s.n_classes : 1;
     if (st == IL_OK) st = il__data_check_size(n, d, t, name, err);
     if (st == IL_OK) st = il_dataset_alloc(&ds, n, d, t, classes, err);
-    /* Second pass: the numbers, row by row. */
-    r.pos = data_start;
-    r.line = data_line;
+    /* Second pass: the numbers, row by row, from the record after the header. */
+    int got = 0;
+    il__csv_free(&r);
+    il__csv_tokenize_text(&r, text, size, name, 1);
+    if (st == IL_OK) st = il__csv_next(&r, &got, err);
     for (size_t i = 0; st == IL_OK && i < n; i++) {
-        int got = 0;
-        st = read_nonblank(&r, &got, err);
+        st = il__csv_next(&r, &got, err);
         for (size_t j = 0; st == IL_OK && j < d; j++) {
             size_t col = s.feature_col[j];
-            st = parse_number(field(&r, col), name, r.record_line, s.header[col].name, col, &ds.x[i * d + j],
-                              err);
+            st = parse_number(il__csv_field(&r, col), name, r.record_line, s.header[col].name, col,
+                              &ds.x[i * d + j], err);
         }
         if (st != IL_OK) break;
         if (classes) {
@@ -571,7 +422,7 @@ il_status il__csv_parse(il_data *out, const char *text, size_t size, const char 
             ds.labels[i] = k;
             ds.y[i * t + (size_t)k] = 1.0f;
         } else {
-            st = parse_number(field(&r, s.label_col), name, r.record_line, s.header[s.label_col].name,
+            st = parse_number(il__csv_field(&r, s.label_col), name, r.record_line, s.header[s.label_col].name,
                               s.label_col, &ds.y[i], err);
         }
     }
@@ -588,8 +439,7 @@ il_status il__csv_parse(il_data *out, const char *text, size_t size, const char 
         il_dataset_free(&ds);
     }
     state_free(&s, n);
-    free(r.scratch);
-    free(r.start);
+    il__csv_free(&r);
     return st;
 }
 

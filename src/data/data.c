@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/files.h"
 #include "data/loaders.h"
 #include "data/prepare.h"
 #include "data/synthetic.h"
@@ -153,13 +154,6 @@ static char *trim(char *s) {
     return s;
 }
 
-static char *copy_string(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 /* ---- the spec --------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -199,8 +193,9 @@ static int path_source(const char *path, const char **implied_key) {
         char probe[4096];
         static const char *const idx_names[] = {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"};
         for (size_t i = 0; i < 2; i++) {
-            snprintf(probe, sizeof probe, "%s/%s", path, idx_names[i]);
-            if (stat(probe, &st) == 0 && S_ISREG(st.st_mode)) return SRC_MNIST;
+            if (il__path_join(probe, sizeof probe, path, idx_names[i], NULL) == IL_OK &&
+                stat(probe, &st) == 0 && S_ISREG(st.st_mode))
+                return SRC_MNIST;
         }
         return SRC_IMAGES;
     }
@@ -216,7 +211,7 @@ static int path_source(const char *path, const char **implied_key) {
 static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) {
     memset(spec, 0, sizeof *spec);
     if (!text) return il_fail(err, IL_ERR_USAGE, "no data source given");
-    spec->text = copy_string(text);
+    spec->text = il__strdup(text);
     if (!spec->text) return il_fail(err, IL_ERR_NOMEM, "out of memory reading the data spec");
     char *colon = strchr(spec->text, ':');
     char *rest = NULL;
@@ -340,7 +335,7 @@ static il_status set_class_names(il_data *data, const char *const *names, size_t
     data->class_names = calloc(k, sizeof *data->class_names);
     if (!data->class_names) return il_fail(err, IL_ERR_NOMEM, "out of memory for class names");
     for (size_t i = 0; i < k; i++) {
-        data->class_names[i] = copy_string(names[i]);
+        data->class_names[i] = il__strdup(names[i]);
         if (!data->class_names[i]) return il_fail(err, IL_ERR_NOMEM, "out of memory for class names");
     }
     return IL_OK;
@@ -353,7 +348,7 @@ static il_status set_number_class_names(il_data *data, size_t k, il_error *err) 
     for (size_t i = 0; i < k; i++) {
         char buf[32];
         snprintf(buf, sizeof buf, "%zu", i);
-        data->class_names[i] = copy_string(buf);
+        data->class_names[i] = il__strdup(buf);
         if (!data->class_names[i]) return il_fail(err, IL_ERR_NOMEM, "out of memory for class names");
     }
     return IL_OK;
@@ -505,10 +500,12 @@ static il_status targets_from_labels(il_dataset *ds, size_t t, il_error *err) {
 /* dir/base or dir/base.gz, whichever exists (plain first). */
 static int find_idx_file(char *path, size_t size, const char *dir, const char *base) {
     struct stat st;
-    snprintf(path, size, "%s/%s", dir, base);
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) return 1;
-    snprintf(path, size, "%s/%s.gz", dir, base);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    char packed[256];
+    snprintf(packed, sizeof packed, "%s.gz", base);
+    if (il__path_join(path, size, dir, base, NULL) == IL_OK && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return 1;
+    return il__path_join(path, size, dir, packed, NULL) == IL_OK && stat(path, &st) == 0 &&
+           S_ISREG(st.st_mode);
 }
 
 /* Load an IDX training pair and, when test_images is given, a test pair; the classes of both are made

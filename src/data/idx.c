@@ -1,19 +1,18 @@
-/* idx.c - IDX (MNIST format) files, plain or gzip-compressed, and the "read a whole file, gunzip it if
- * needed" helper the other file loaders share.
+/* idx.c - IDX (MNIST format) files, plain or gzip-compressed, and the "read a whole file (il__read_file),
+ * gunzip it if needed" helper the other file loaders share.
  *
  * An IDX file is a 4-byte magic number (00 00 TYPE NDIMS), NDIMS big-endian uint32 sizes, then the data
  * in row-major order. initlab reads unsigned-byte files (TYPE 0x08): images (N, rows, cols) and labels
  * (N). Nothing in a file is trusted: every size is checked against the bytes actually present before
  * anything is allocated, and a gzip stream is never inflated past what its IDX header declares.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/files.h"
 #include "data/loaders.h"
 
 /* DEFLATE cannot expand by more than 1032:1 (a 258-byte match in about two bits), so a gzip file of
@@ -25,65 +24,7 @@ static int is_gzip(const unsigned char *bytes, size_t size) {
     return size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-/* ---- reading a file ------------------------------------------------------------------------------- */
-
-/* The buffer grows with the bytes actually read, never with a claimed size. */
-il_status il__read_bytes(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
-                         il_error *err) {
-    *bytes = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return il_fail(err, IL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    int regular = 0;
-    off_t file_size = 0;
-    if (fstat(fileno(f), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            fclose(f);
-            return il_fail(err, IL_ERR_IO, "%s is a folder; expected a file", path);
-        }
-        regular = S_ISREG(st.st_mode);
-        file_size = st.st_size;
-    }
-    if (regular && (uint64_t)file_size > max_bytes) {
-        fclose(f);
-        return il_fail(err, IL_ERR_FORMAT, "%s has %lld bytes; initlab reads files of at most %llu bytes",
-                       path, (long long)file_size, (unsigned long long)max_bytes);
-    }
-    /* One byte more than the size seen, so the end of the file is seen without growing. */
-    size_t cap = regular ? (size_t)file_size + 1 : 65536, len = 0;
-    unsigned char *buf = malloc(cap + 1);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break; /* end of file or a read error, told apart below */
-        if ((uint64_t)len > max_bytes) break;
-        size_t grown_cap = cap * 2;
-        unsigned char *grown = realloc(buf, grown_cap + 1);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap = grown_cap;
-    }
-    int read_error = ferror(f);
-    fclose(f);
-    if (!buf) return il_fail(err, IL_ERR_NOMEM, "out of memory reading %s", path);
-    if (read_error) {
-        free(buf);
-        return il_fail(err, IL_ERR_IO, "cannot read %s: a read error after %zu bytes", path, len);
-    }
-    if ((uint64_t)len > max_bytes) {
-        free(buf);
-        return il_fail(err, IL_ERR_FORMAT, "%s is larger than %llu bytes, the most initlab reads", path,
-                       (unsigned long long)max_bytes);
-    }
-    buf[len] = '\0';
-    *bytes = buf;
-    *size = len;
-    return IL_OK;
-}
+/* ---- limits --------------------------------------------------------------------------------------- */
 
 il_status il__data_check_size(size_t n, size_t d, size_t t, const char *name, il_error *err) {
     /* d, t < 2^32 in every loader, so (d + t) * 4 cannot wrap; n * that is checked by division. */
@@ -363,11 +304,13 @@ static il_status gunzip(const unsigned char *in, size_t in_size, const char *nam
 
 il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
                             il_error *err) {
-    unsigned char *raw = NULL;
+    char *text = NULL;
     size_t raw_size = 0;
     *bytes = NULL;
     *size = 0;
-    il_status st = il__read_bytes(path, max_bytes, &raw, &raw_size, err);
+    /* The plain read is the one file reader's, with its cap; only the gzip path is this file's own. */
+    il_status st = il__read_file(path, max_bytes, &text, &raw_size, err);
+    unsigned char *raw = (unsigned char *)text;
     if (st != IL_OK || !is_gzip(raw, raw_size)) {
         *bytes = raw;
         *size = raw_size;
@@ -466,13 +409,14 @@ il_status il__idx_pair_from_memory(il_dataset *out, const unsigned char *images,
 il_status il__idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
                             size_t max_classes, size_t *n_classes, il_error *err) {
     memset(out, 0, sizeof *out);
-    unsigned char *images = NULL, *labels = NULL;
+    char *images = NULL, *labels = NULL;
     size_t images_size = 0, labels_size = 0;
-    il_status st = il__read_bytes(images_path, IL_DATA_MAX_FILE_BYTES, &images, &images_size, err);
-    if (st == IL_OK) st = il__read_bytes(labels_path, IL_DATA_MAX_FILE_BYTES, &labels, &labels_size, err);
+    il_status st = il__read_file(images_path, IL_DATA_MAX_FILE_BYTES, &images, &images_size, err);
+    if (st == IL_OK) st = il__read_file(labels_path, IL_DATA_MAX_FILE_BYTES, &labels, &labels_size, err);
     if (st == IL_OK)
-        st = il__idx_pair_from_memory(out, images, images_size, images_path, labels, labels_size, labels_path,
-                                      max_classes, n_classes, err);
+        st = il__idx_pair_from_memory(out, (const unsigned char *)images, images_size, images_path,
+                                      (const unsigned char *)labels, labels_size, labels_path, max_classes,
+                                      n_classes, err);
     free(images);
     free(labels);
     return st;

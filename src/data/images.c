@@ -19,6 +19,7 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
+#include "core/files.h"
 #include "data/loaders.h"
 
 /* Limits that keep one hostile file from costing more than a real image would. */
@@ -52,10 +53,8 @@ static int names_add(name_list *l, const char *name) {
         l->names = grown;
         l->cap = cap;
     }
-    size_t len = strlen(name) + 1;
-    char *copy = malloc(len);
+    char *copy = il__strdup(name);
     if (!copy) return 0;
-    memcpy(copy, name, len);
     l->names[l->count++] = copy;
     return 1;
 }
@@ -140,10 +139,11 @@ static il_status list_folder(const char *dir, name_list *folders, name_list *ima
 static il_status decode_image(const char *path, int channels, unsigned char **pixels, int *w, int *h,
                               il_error *err) {
     *pixels = NULL;
-    unsigned char *bytes = NULL;
+    char *text = NULL;
     size_t size = 0;
-    il_status st = il__read_bytes(path, MAX_IMAGE_FILE_BYTES, &bytes, &size, err);
+    il_status st = il__read_file(path, MAX_IMAGE_FILE_BYTES, &text, &size, err);
     if (st != IL_OK) return st;
+    unsigned char *bytes = (unsigned char *)text;
     int comp = 0;
     const char *why = NULL;
     if (size == 0) {

@@ -33,13 +33,10 @@ il_status il__idx_pair_from_memory(il_dataset *out, const unsigned char *images,
  * count, dims (up to 4) and a pointer to the payload; checks sizes and overflow. */
 il_status il__idx_parse(const unsigned char *bytes, size_t size, const char *name, unsigned *n_dims,
                         size_t dims[4], const unsigned char **payload, il_error *err);
-/* Read a whole file as it is into a malloc'ed buffer (plus a NUL byte not counted in *size), refusing
- * files larger than max_bytes. On failure *bytes is NULL. */
-il_status il__read_bytes(const char *path, uint64_t max_bytes, unsigned char **bytes, size_t *size,
-                         il_error *err);
-/* Read a whole file, gunzipping if it starts with the gzip magic, with a size cap (on the file and on
- * the decompressed bytes). *bytes is malloc'ed and followed by one NUL byte not counted in *size, so
- * text can be used as a C string. On failure *bytes is NULL. */
+/* Read a whole file (il__read_file of core/files.h, which reads every file as it is), gunzipping if it starts
+ * with the gzip magic, with a size cap (on the file and on the decompressed bytes). *bytes is malloc'ed and
+ * followed by one NUL byte not counted in *size, so text can be used as a C string. On failure *bytes is
+ * NULL. */
 il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
                             il_error *err);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "initlab/fileio.h"
+#include "initlab/results.h"
 #include "initlab/summary.h"
 #include "initlab/version.h"
 #include "report/report_page.h"

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/csv.h"
 #include "core/files.h"
 #include "initlab/experiment.h"
 #include "report/report_results.h"
-#include "results/csvread.h"
 #include "runner/runner_internal.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------------- */

@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/csv.h"
 #include "initlab/fileio.h"
-#include "results/csvread.h"
+#include "initlab/results.h"
 #include "runner/runner_internal.h"
 
 /* The curves.csv columns the wide files read: the log point, then every column that gets a <name>_wide.csv
@@ -61,8 +62,8 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
     /* An optional file (timing.csv) is merged from the runs that have one, and only if some have. */
     size_t present = 0;
     for (size_t i = 0; i < n_ids; i++) {
-        snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
-        present += stat(run_path, &sb) == 0;
+        present += il__run_path(run_path, sizeof run_path, dir, ids[i], file->name, NULL) == IL_OK &&
+                   stat(run_path, &sb) == 0;
     }
     if (file->optional && present == 0) return IL_OK;
     il_status st = il__path_join(path, sizeof path, dir, merged_name(file), err);
@@ -72,11 +73,7 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
     if (st != IL_OK) return st;
     fprintf(af.f, "%s\n", file->header);
     for (size_t i = 0; i < n_ids && st == IL_OK; i++) {
-        int n = snprintf(run_path, sizeof run_path, "%s/" IL_RUNS_DIR "/%s/%s", dir, ids[i], file->name);
-        if (n < 0 || (size_t)n >= sizeof run_path) {
-            st = il_fail(err, IL_ERR_USAGE, "%s: path too long", dir);
-            break;
-        }
+        if ((st = il__run_path(run_path, sizeof run_path, dir, ids[i], file->name, err)) != IL_OK) break;
         if (file->optional && stat(run_path, &sb) != 0) continue;
         st = append_body(af.f, run_path, file->header, err);
     }
@@ -181,9 +178,8 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
     il_status st = IL_OK;
     char path[4096], name[64], buf[40];
     for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
-        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/curves.csv", dir, ids[i]);
-        st = n < 0 || (size_t)n >= sizeof path ? il_fail(err, IL_ERR_USAGE, "%s: path too long", dir)
-                                               : read_points(&w, path, init_of[i], err);
+        st = il__run_path(path, sizeof path, dir, ids[i], "curves.csv", err);
+        if (st == IL_OK) st = read_points(&w, path, init_of[i], err);
     }
     if (st == IL_OK) st = collect_log_points(&w, err);
     size_t cells = w.n_keys * exp->n_inits * N_WIDE;
@@ -238,7 +234,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
     return st;
 }
 
-il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
+il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
     size_t plan = il_plan_size(exp);
     char **ids = calloc(plan ? plan : 1, sizeof *ids);
     size_t *init_of = calloc(plan ? plan : 1, sizeof *init_of);
@@ -248,13 +244,11 @@ il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_
         il_plan_run run;
         il_plan_get(exp, i, &run);
         if (!il__run_complete(dir, run.id)) continue;
-        size_t len = strlen(run.id) + 1;
-        ids[n] = malloc(len);
+        ids[n] = il__strdup(run.id);
         if (!ids[n]) {
             st = il_fail(err, IL_ERR_NOMEM, "out of memory");
             break;
         }
-        memcpy(ids[n], run.id, len);
         init_of[n] = run.init_index;
         n++;
     }
@@ -284,14 +278,12 @@ static il_status copy_file(const char *from, const char *to, il_error *err) {
 /* Copy runs/<id>/ from one folder to another, run.csv last (it marks the copy complete). */
 static il_status copy_run(const char *from_dir, const char *to_dir, const char *id, il_error *err) {
     char from[4096], to[4096];
-    snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s", to_dir, id);
-    il_status st = il_make_dirs(to, err);
+    il_status st = il__run_path(to, sizeof to, to_dir, id, NULL, err);
+    if (st == IL_OK) st = il_make_dirs(to, err);
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
-        int a =
-            snprintf(from, sizeof from, "%s/" IL_RUNS_DIR "/%s/%s", from_dir, id, il__result_files[f].name);
-        int b = snprintf(to, sizeof to, "%s/" IL_RUNS_DIR "/%s/%s", to_dir, id, il__result_files[f].name);
-        if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
-            return il_fail(err, IL_ERR_USAGE, "%s: path too long", from_dir);
+        st = il__run_path(from, sizeof from, from_dir, id, il__result_files[f].name, err);
+        if (st == IL_OK) st = il__run_path(to, sizeof to, to_dir, id, il__result_files[f].name, err);
+        if (st != IL_OK) return st;
         struct stat sb;
         if (il__result_files[f].optional && stat(from, &sb) != 0) continue;
         st = copy_file(from, to, err);
@@ -393,7 +385,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         if (st == IL_OK) st = il__meta_write(&first, path, err);
     }
     size_t complete = 0;
-    if (st == IL_OK) st = il__write_merged(exp, out_dir, &complete, err);
+    if (st == IL_OK) st = il_results_collect(exp, out_dir, &complete, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
     il__csvread runs;
     if (st == IL_OK) st = il__csvread_open(&runs, path, err);

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
+#include "initlab/results.h"
 #include "initlab/summary.h"
-#include "results/csvread.h"
 #include "runner/runner_internal.h"
 
 /* ---- reading runs.csv ---------------------------------------------------------------------------------- */

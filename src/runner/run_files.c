@@ -2,6 +2,7 @@
  * complete, reading and writing whole files, the meta file, the configuration fingerprint, and the
  * clean-up of temporaries an interrupted atomic write may leave. No CSV content is produced here.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ini.h>
 
 #include "initlab/fileio.h"
 #include "runner/runner_internal.h"
@@ -39,7 +42,7 @@ void il__remove_temporaries(const char *dir) {
     char path[4096];
     while ((e = readdir(d)) != NULL) {
         if (!strstr(e->d_name, ".tmp.")) continue;
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path) unlink(path);
+        if (il__path_join(path, sizeof path, dir, e->d_name, NULL) == IL_OK) unlink(path);
     }
     closedir(d);
 }
@@ -54,13 +57,23 @@ uint64_t il__fnv1a(const void *bytes, size_t size) {
     return h;
 }
 
+il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, const char *file,
+                       il_error *err) {
+    char runs[4096], run[4096];
+    il_status st = il__path_join(runs, sizeof runs, dir, IL_RUNS_DIR, err);
+    if (st == IL_OK)
+        st = file ? il__path_join(run, sizeof run, runs, id, err) : il__path_join(buf, size, runs, id, err);
+    if (st == IL_OK && file) st = il__path_join(buf, size, run, file, err);
+    if (st != IL_OK && size) buf[0] = '\0';
+    return st;
+}
+
 int il__run_complete(const char *dir, const char *id) {
     char path[4096];
     struct stat sb;
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT; i++) {
         if (il__result_files[i].optional) continue;
-        int n = snprintf(path, sizeof path, "%s/" IL_RUNS_DIR "/%s/%s", dir, id, il__result_files[i].name);
-        if (n < 0 || (size_t)n >= sizeof path) return 0;
+        if (il__run_path(path, sizeof path, dir, id, il__result_files[i].name, NULL) != IL_OK) return 0;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     }
     return 1;
@@ -78,56 +91,82 @@ void il__meta_free(il__meta *meta) {
     memset(meta, 0, sizeof *meta);
 }
 
-static char *trimmed_copy(const char *begin, const char *end) {
-    while (begin < end && (*begin == ' ' || *begin == '\t'))
-        begin++;
-    while (end > begin && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-        end--;
-    char *s = malloc((size_t)(end - begin) + 1);
-    if (s) {
-        memcpy(s, begin, (size_t)(end - begin));
-        s[end - begin] = '\0';
+/* One meta line is at most what an INI line holds; longer values go on over indented lines. */
+#define META_MAX_BYTES  ((size_t)16 << 20)
+#define META_LINE_CHARS (INI_MAX_LINE - 2)
+
+/* Feeds inih one line at a time from the text and refuses lines inih would split, as the experiment
+ * reader does; notes whether the line is indented (a continuation of the previous value). */
+typedef struct {
+    il__meta *meta;
+    const char *path, *text;
+    size_t pos;
+    int line, indented;
+    il_status status;
+    il_error error;
+} meta_reader;
+
+static char *meta_line(char *str, int num, void *stream) {
+    meta_reader *r = stream;
+    if (r->status != IL_OK || !r->text[r->pos]) return NULL;
+    const char *line = r->text + r->pos;
+    const char *eol = strchr(line, '\n');
+    size_t len = eol ? (size_t)(eol - line) : strlen(line);
+    size_t content = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
+    r->line++;
+    if (num < 3 || content > (size_t)num - 2) {
+        r->status = il_fail(&r->error, IL_ERR_FORMAT,
+                            "%s: line %d is longer than %d characters; a long value goes on over indented "
+                            "lines",
+                            r->path, r->line, num - 2);
+        return NULL;
     }
-    return s;
+    memcpy(str, line, content);
+    str[content] = '\n';
+    str[content + 1] = '\0';
+    r->indented = content > 0 && (line[0] == ' ' || line[0] == '\t');
+    r->pos += eol ? len + 1 : len;
+    return str;
+}
+
+static int meta_key(void *user, const char *section, const char *name, const char *value) {
+    (void)section; /* meta has none; a heading someone added changes nothing */
+    meta_reader *r = user;
+    il__meta *m = r->meta;
+    if (r->indented && m->n && strcmp(m->keys[m->n - 1], name) == 0) {
+        /* A continuation: the writer broke the value between two non-blank characters. */
+        size_t had = strlen(m->values[m->n - 1]), more = strlen(value);
+        char *joined = realloc(m->values[m->n - 1], had + more + 1);
+        if (!joined) {
+            r->status = il_fail(&r->error, IL_ERR_NOMEM, "%s: out of memory", r->path);
+            return 0;
+        }
+        memcpy(joined + had, value, more + 1);
+        m->values[m->n - 1] = joined;
+        return 1;
+    }
+    r->status = il__meta_set(m, name, value, &r->error);
+    return r->status == IL_OK;
 }
 
 il_status il__meta_read(il__meta *meta, const char *path, il_error *err) {
     memset(meta, 0, sizeof *meta);
     char *text;
     size_t size;
-    il_status st = il__read_file(path, 0, &text, &size, err);
+    il_status st = il__read_file(path, META_MAX_BYTES, &text, &size, err);
     if (st != IL_OK) return st;
-    size_t line_no = 0;
-    for (char *line = text; *line;) {
-        char *nl = strchr(line, '\n');
-        char *end = nl ? nl : line + strlen(line);
-        line_no++;
-        char *p = line;
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if (p < end && *p != '#' && *p != '\r') {
-            char *eq = memchr(p, '=', (size_t)(end - p));
-            if (!eq) {
-                st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu: expected \"key = value\"", path, line_no);
-                break;
-            }
-            char **keys = realloc(meta->keys, (meta->n + 1) * sizeof *keys);
-            if (keys) meta->keys = keys;
-            char **values = keys ? realloc(meta->values, (meta->n + 1) * sizeof *values) : NULL;
-            if (values) meta->values = values;
-            char *k = values ? trimmed_copy(p, eq) : NULL;
-            char *v = k ? trimmed_copy(eq + 1, end) : NULL;
-            if (!v) {
-                free(k);
-                st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            meta->keys[meta->n] = k;
-            meta->values[meta->n] = v;
-            meta->n++;
-        }
-        line = nl ? nl + 1 : end;
+    if (memchr(text, '\0', size)) {
+        free(text);
+        return il_fail(err, IL_ERR_FORMAT, "%s: holds a NUL byte; a meta file is text", path);
     }
+    meta_reader r = {.meta = meta, .path = path, .text = text, .status = IL_OK};
+    int ret = ini_parse_stream(meta_line, &r, meta_key, &r);
+    if (r.status != IL_OK)
+        st = il_fail(err, r.status, "%s", r.error.msg);
+    else if (ret > 0)
+        st = il_fail(err, IL_ERR_FORMAT, "%s: line %d: expected \"key = value\"", path, ret);
+    else if (ret < 0)
+        st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory while reading", path);
     free(text);
     if (st != IL_OK) il__meta_free(meta);
     return st;
@@ -140,12 +179,21 @@ const char *il__meta_get(const il__meta *meta, const char *key) {
 }
 
 il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_error *err) {
-    /* One line per key: newlines inside a value (a description) become spaces. */
-    size_t n = strlen(value);
+    /* One line of text per key, as an INI reader gives it back: blanks (newlines too) become spaces,
+     * none at either end, and none before a ';' (which would start a comment). */
+    size_t n = strlen(value), len = 0;
     char *v = malloc(n + 1);
     if (!v) return il_fail(err, IL_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i <= n; i++)
-        v[i] = value[i] == '\n' || value[i] == '\r' ? ' ' : value[i];
+    for (size_t i = 0; i < n; i++) {
+        char c = isspace((unsigned char)value[i]) ? ' ' : value[i];
+        if (c == ' ' && len == 0) continue;
+        while (c == ';' && len > 0 && v[len - 1] == ' ')
+            len--;
+        v[len++] = c;
+    }
+    while (len > 0 && v[len - 1] == ' ')
+        len--;
+    v[len] = '\0';
     for (size_t i = 0; i < meta->n; i++) {
         if (strcmp(meta->keys[i], key) == 0) {
             free(meta->values[i]);
@@ -153,8 +201,7 @@ il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_er
             return IL_OK;
         }
     }
-    size_t klen = strlen(key) + 1;
-    char *k = malloc(klen);
+    char *k = il__strdup(key);
     char **keys = k ? realloc(meta->keys, (meta->n + 1) * sizeof *keys) : NULL;
     if (keys) meta->keys = keys;
     char **values = keys ? realloc(meta->values, (meta->n + 1) * sizeof *values) : NULL;
@@ -164,7 +211,6 @@ il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_er
         return il_fail(err, IL_ERR_NOMEM, "out of memory");
     }
     meta->values = values;
-    memcpy(k, key, klen);
     meta->keys[meta->n] = k;
     meta->values[meta->n] = v;
     meta->n++;
@@ -183,13 +229,47 @@ void il__meta_remove(il__meta *meta, const char *key) {
     }
 }
 
+/* Whether a value may be broken before v[i] (0 < i < strlen(v)): inih strips blanks at both ends of
+ * each piece and takes an indented line starting with ';' or '#' for a comment. */
+static int can_break(const char *v, size_t i) {
+    return v[i - 1] != ' ' && v[i] != ' ' && v[i] != ';' && v[i] != '#';
+}
+
+/* "key = value" on one line when it fits, else the value goes on over lines indented by 4, each as
+ * full as an INI line allows, broken after a ',' or '/' where one is near (lists, paths), else between
+ * any two non-blank characters. */
+static void write_key(FILE *f, const char *key, const char *v) {
+    size_t n = strlen(v), at = 0;
+    fprintf(f, "%s = ", key);
+    size_t room = META_LINE_CHARS - strlen(key) - 3; /* on this line; 4 less than a line on the next */
+    while (n - at > room) {
+        size_t cut = 0, end = at + room;
+        for (size_t i = end; !cut && i > end - room / 3; i--)
+            if ((v[i - 1] == ',' || v[i - 1] == '/') && can_break(v, i)) cut = i;
+        for (size_t i = end; !cut && i > at; i--)
+            if (can_break(v, i)) cut = i;
+        /* Only single characters between blanks ("a b c ...") leave no such place: break after a blank,
+         * which the reader then drops. A value with no place at all stays whole (and too long a line is
+         * then refused by the reader, never misread). */
+        for (size_t i = end; !cut && i > at; i--)
+            if (v[i] != ' ' && v[i] != ';' && v[i] != '#') cut = i;
+        if (!cut) break;
+        fwrite(v + at, 1, cut - at, f);
+        fputs("\n    ", f);
+        at = cut;
+        room = META_LINE_CHARS - 4;
+    }
+    fputs(v + at, f);
+    fputc('\n', f);
+}
+
 il_status il__meta_write(const il__meta *meta, const char *path, il_error *err) {
     il_atomic_file af;
     il_status st = il_atomic_open(&af, path, err);
     if (st != IL_OK) return st;
     fputs("# initlab results folder: what produced it. The files are described in docs/results.md.\n", af.f);
     for (size_t i = 0; i < meta->n; i++)
-        fprintf(af.f, "%s = %s\n", meta->keys[i], meta->values[i]);
+        write_key(af.f, meta->keys[i], meta->values[i]);
     return il_atomic_commit(&af, err);
 }
 

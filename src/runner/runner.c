@@ -1,7 +1,8 @@
 /* runner.c - run a whole experiment: choose and guard the results folder, load the data once, write
  * config.ini and meta, then train the plan's runs in worker processes (fork, N at once, one BLAS thread
- * each), collect them, and write the merged files. A worker that crashes or diverges cannot hurt the
- * others; a stop request (Ctrl-C) lets the parent collect what is complete and explain how to resume.
+ * each) and reap them. A worker that crashes or diverges cannot hurt the others; a stop request (Ctrl-C)
+ * lets the parent wait for the running ones and explain how to resume. The merged files are made by
+ * the results layer above (il_results_collect), never from here.
  */
 #include <errno.h>
 #include <math.h>
@@ -89,10 +90,13 @@ static il_status choose_folder(const il_experiment *exp, const il_runner_options
     const char *parent = *exp->out_dir ? exp->out_dir : ".";
     /* Two invocations in the same second get "-2", "-3", ...: never write into someone else's results. */
     for (int k = 1; k < 1000; k++) {
-        int n = k == 1 ? snprintf(dir, size, "%s/%s-%s", parent, exp->name, stamp)
-                       : snprintf(dir, size, "%s/%s-%s-%d", parent, exp->name, stamp, k);
-        if (n < 0 || (size_t)n >= size)
-            return il_fail(err, IL_ERR_USAGE, "%s: results path too long", parent);
+        char name[IL_NAME_MAX + 48];
+        if (k == 1)
+            snprintf(name, sizeof name, "%s-%s", exp->name, stamp);
+        else
+            snprintf(name, sizeof name, "%s-%s-%d", exp->name, stamp, k);
+        il_status st = il__path_join(dir, size, parent, name, err);
+        if (st != IL_OK) return st;
         struct stat sb;
         if (stat(dir, &sb) != 0) return IL_OK;
     }
@@ -296,7 +300,7 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
     }
     /* Not complete: whatever the worker left half-done goes, its finished files (if any) stay. */
     char run_dir[4096];
-    if (snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id) < (int)sizeof run_dir)
+    if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
         il__remove_temporaries(run_dir);
     int by_user = (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_STOPPED) ||
                   (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && opt->stop && *opt->stop);
@@ -349,11 +353,7 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
             il_plan_run run;
             il_plan_get(exp, pending[next], &run);
             char run_dir[4096];
-            int len = snprintf(run_dir, sizeof run_dir, "%s/" IL_RUNS_DIR "/%s", dir, run.id);
-            if (len < 0 || (size_t)len >= sizeof run_dir) {
-                st = il_fail(err, IL_ERR_USAGE, "%s/%s: path too long", dir, run.id);
-                break;
-            }
+            if ((st = il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, err)) != IL_OK) break;
             il__remove_temporaries(run_dir);
             il_status sp = spawn(&active[n_active], exp, data, &run, run_dir, opt, active, n_active, err);
             if (sp != IL_OK) {
@@ -479,8 +479,9 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     report->jobs = jobs;
 
     pool_tally tally = {.to_run = n_pending};
-    int stopped = 0, pool_started = st == IL_OK;
-    if (pool_started) {
+    int stopped = 0;
+    report->folder_ready = st == IL_OK; /* config.ini and meta are there: the folder is this experiment's */
+    if (report->folder_ready) {
         char shard[64] = "";
         if (opt->shard_n)
             snprintf(shard, sizeof shard, ", slice %zu/%zu has %zu", opt->shard_k, opt->shard_n,
@@ -499,27 +500,16 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     free(pending);
     if (!opt->data) il_data_free(&loaded);
 
-    /* Merge whatever is complete, also after a stop or a failure: finished runs are never lost. */
-    if (pool_started) {
-        size_t complete = 0;
-        il_error merge_err;
-        il_status ms = il__write_merged(exp, dir, &complete, &merge_err);
-        if (st == IL_OK && ms != IL_OK) {
-            st = ms;
-            if (err) *err = merge_err;
-        }
-    }
     report->seconds = now_seconds() - t0;
     if (st != IL_OK) return st;
     if (stopped)
-        return il_fail(
-            err, IL_ERR_STOPPED,
-            "stopped by the user: %zu of %zu runs are complete and merged in %s; to finish the rest, run "
-            "the same command again with --resume --out %s",
-            report->runs_in_shard - report->runs_missing, report->runs_in_shard, dir, dir);
+        return il_fail(err, IL_ERR_STOPPED,
+                       "stopped by the user: %zu of %zu runs are complete in %s; to finish the rest, run "
+                       "the same command again with --resume --out %s",
+                       report->runs_in_shard - report->runs_missing, report->runs_in_shard, dir, dir);
     if (tally.failed)
         return il_fail(err, tally.first_failure,
-                       "%zu of %zu runs failed (the others are merged in %s); first: %s", tally.failed,
+                       "%zu of %zu runs failed (the others are complete in %s); first: %s", tally.failed,
                        n_pending, dir, tally.first_failure_msg);
     return IL_OK;
 }

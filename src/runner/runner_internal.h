@@ -1,6 +1,6 @@
-/* runner_internal.h - what the runner's source files share with each other and with nobody else:
- * the names and headers of the result files, the meta file, and the step that turns a folder of per-run
- * files into the merged files. The CSV files are read back with results/csvread.h.
+/* runner_internal.h - what the runner's source files share with each other and with the results layer
+ * above (src/results reads what the runner writes): the names and headers of the result files, the
+ * meta file, the run ids and the small folder chores. The CSV files are read back with core/csv.h.
  */
 #ifndef INITLAB_LAB_RUNNER_INTERNAL_H
 #define INITLAB_LAB_RUNNER_INTERNAL_H
@@ -56,7 +56,9 @@ void il__remove_temporaries(const char *dir);
 uint64_t il__fnv1a(const void *bytes, size_t size);
 
 /* ---- meta --------------------------------------------------------------------------------------------
- * meta is "key = value" lines; '#' starts a comment line. */
+ * meta is an INI file without sections, read with inih: "key = value" lines, '#' or ';' starts a
+ * comment line. A value too long for an INI line goes on over lines indented by 4; the pieces join
+ * without a separator (the writer breaks only between two non-blank characters). */
 
 typedef struct {
     size_t n;
@@ -64,11 +66,14 @@ typedef struct {
     char **values;
 } il__meta;
 
+/* Read path into meta. IL_ERR_IO if it cannot be read, IL_ERR_FORMAT naming the line of a line that is
+ * not "key = value" or is too long; on failure meta holds nothing. A key given twice keeps the last. */
 il_status il__meta_read(il__meta *meta, const char *path, il_error *err);
 void il__meta_free(il__meta *meta);
 /* The value of key, or NULL. */
 const char *il__meta_get(const il__meta *meta, const char *key);
-/* Add key or replace its value (newlines in value become spaces). */
+/* Add key or replace its value. Stored as it reads back: blanks (newlines too) become spaces, none at
+ * either end and none right before a ';' (an INI comment would start there). */
 il_status il__meta_set(il__meta *meta, const char *key, const char *value, il_error *err);
 void il__meta_remove(il__meta *meta, const char *key);
 /* Write meta atomically, with a comment line on top. */
@@ -81,14 +86,10 @@ il_status il__fingerprint(const il_experiment *exp, char hex[17], il_error *err)
  * `[training] learning_rate is "0.1" in one and "0.2" in the other`; "" when none is found. */
 void il__describe_difference(const il_experiment *a, const il_experiment *b, char *buf, size_t size);
 
+/* dir/runs/<id>, or dir/runs/<id>/<file> when file is not NULL, into buf (il__path_join's contract). */
+il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, const char *file,
+                       il_error *err);
 /* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
 int il__run_complete(const char *dir, const char *id);
-
-/* ---- merged files -------------------------------------------------------------------------------------- */
-
-/* Write runs.csv, curves.csv, layers.csv, histograms.csv, timing.csv (when runs have one) and the
- * *_wide.csv files into dir from the complete runs under dir/runs/, in plan order. *n_complete
- * receives how many of the plan's runs were found complete. */
-il_status il__write_merged(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err);
 
 #endif

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "initlab/data.h"
+#include "initlab/experiment.h"
+#include "initlab/results.h"
 #include "initlab/runner.h"
 #include "initlab/status.h"
 #include "testutil.h"
@@ -52,6 +55,7 @@ void cu_run(cu_result *res, const char *path, const char *const *sets, const cha
     opt.data = &res->data;
     il_run_report report;
     if (il_run_experiment(&res->exp, &opt, &report, &err) != IL_OK) fail_msg("run %s: %s", path, err.msg);
+    if (il_results_collect(&res->exp, res->dir, NULL, &err) != IL_OK) fail_msg("merge %s: %s", path, err.msg);
     res->seconds = report.seconds;
     assert_int_equal(report.runs_failed, 0);
 }

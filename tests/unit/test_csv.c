@@ -1,5 +1,7 @@
-/* test_csv.c - CSV loading: class names numbered in sorted order, class numbers used as they are, numeric
- * targets for regression, and the spreadsheet habits (quotes, CRLF, byte-order mark, blank lines).
+/* test_csv.c - the CSV tokenizer (core/csv.h: the same records from text and from a stream read in any
+ * chunk size, errors naming file, line, field and byte) and CSV loading: class names numbered in sorted
+ * order, class numbers used as they are, numeric targets for regression, and the spreadsheet habits
+ * (quotes, CRLF, byte-order mark, blank lines).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,13 +10,162 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "core/csv.h"
 #include "data/loaders.h"
 #include "testutil.h"
+
+/* ---- the tokenizer ------------------------------------------------------------------------------------ */
+
+/* Every record of a tokenizer as one line of text: "line N: [cell][cell]...", records separated by '\n';
+ * or "error: MESSAGE" where it stopped. */
+static char *records_of(il__csv_tokenizer *t) {
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    il_error err;
+    int got = 0;
+    il_status st;
+    while ((st = il__csv_next(t, &got, &err)) == IL_OK && got) {
+        len += (size_t)snprintf(out + len, cap - len, "line %zu: ", t->record_line);
+        for (size_t i = 0; i < t->n_fields; i++)
+            len += (size_t)snprintf(out + len, cap - len, "[%s]", il__csv_field(t, i));
+        len += (size_t)snprintf(out + len, cap - len, "\n");
+        assert_true(len < cap);
+    }
+    if (st != IL_OK) snprintf(out + len, cap - len, "error: %s", err.msg);
+    return out;
+}
+
+static char *records_of_text(const char *text, size_t size, int trim) {
+    il__csv_tokenizer t;
+    il__csv_tokenize_text(&t, text, size, "mem.csv", trim);
+    char *out = records_of(&t);
+    il__csv_free(&t);
+    return out;
+}
+
+static char *records_of_stream(const char *text, size_t size, size_t chunk, int trim) {
+    FILE *f = fmemopen((void *)(uintptr_t)text, size, "rb");
+    assert_non_null(f);
+    il__csv_tokenizer t;
+    il_error err;
+    assert_int_equal(il__csv_tokenize_stream(&t, f, chunk, "mem.csv", trim, &err), IL_OK);
+    char *out = records_of(&t);
+    il__csv_free(&t);
+    fclose(f);
+    return out;
+}
+
+static void test_tokenizer_splits_quotes_line_ends_bom_blank_lines_and_empty_cells(void **state) {
+    (void)state;
+    const char *text = "\xEF\xBB\xBF"
+                       "a,b,c\r\n"
+                       "\r\n"
+                       "\"x,y\",\"say \"\"hi\"\"\",\r\n"
+                       "1,\"two\r\nlines\",3\n"
+                       "\n"
+                       ",,\r"
+                       "\"\",last";
+    char *got = records_of_text(text, strlen(text), 0);
+    assert_string_equal(got, "line 1: [a][b][c]\n"
+                             "line 3: [x,y][say \"hi\"][]\n"
+                             "line 4: [1][two\r\nlines][3]\n"
+                             "line 7: [][][]\n"
+                             "line 8: [][last]\n");
+    free(got);
+}
+
+static void test_tokenizer_trims_blanks_around_cells_only_when_asked(void **state) {
+    (void)state;
+    const char *text = " a ,\t\"b c\" , d\n  \n";
+    char *kept = records_of_text(text, strlen(text), 0);
+    char *trimmed = records_of_text(text, strlen(text), 1);
+    /* Untrimmed, a quote after a blank is text, and a line of blanks is a record of one cell. */
+    assert_string_equal(kept, "line 1: [ a ][\t\"b c\" ][ d]\nline 2: [  ]\n");
+    assert_string_equal(trimmed, "line 1: [a][b c][d]\n");
+    free(kept);
+    free(trimmed);
+}
+
+static void test_a_stream_read_in_any_chunk_size_gives_the_same_records_as_the_text(void **state) {
+    (void)state;
+    /* Quotes, doubled quotes, CRLF and lone CR straddle every chunk boundary for some chunk size. */
+    char text[4096];
+    size_t len = 0;
+    len += (size_t)snprintf(text + len, sizeof text - len, "\xEF\xBB\xBFinit,note,loss\r\n");
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%d,\"q\"\"%.*s\r\n\",%d.5%s",
+                                i % 3 ? "" : "\r\n", i, i % 7, "abcdefg", i, i % 5 == 4 ? "\r" : "\n");
+    len += (size_t)snprintf(text + len, sizeof text - len, "\"open,1\n");
+    char *expected = records_of_text(text, len, 0);
+    assert_non_null(strstr(expected, "line 5: [1][q\"a\r\n][1.5]\n"));
+    assert_non_null(strstr(expected, "error: mem.csv: line"));
+    for (size_t chunk = 4; chunk <= 41; chunk++) {
+        char *got = records_of_stream(text, len, chunk, 0);
+        if (strcmp(got, expected) != 0) fail_msg("chunk %zu:\n%s\nexpected:\n%s", chunk, got, expected);
+        free(got);
+    }
+    free(expected);
+}
+
+static void test_tokenizer_errors_name_file_line_field_and_byte(void **state) {
+    (void)state;
+    struct {
+        const char *text;
+        size_t size;
+        const char *expected;
+    } cases[] = {
+        {"a,b\n1,\"x\ny\n", 0,
+         "mem.csv: line 2: a quoted cell is not closed: the quote opened at line 2 (byte 3 of the line) "
+         "never "
+         "ends"},
+        {"a,b\n1,\"x\"y\n", 0,
+         "mem.csv: line 2, field 2: unexpected 'y' (byte 6 of the line) after the closing quote"},
+        {"a,b\n1,x\0y\n", 10, "mem.csv: line 2, field 2 holds a NUL byte (byte 4 of the line)"},
+        {"a,\"b\nc\",\0\n", 10, "mem.csv: line 2, field 3 holds a NUL byte (byte 4 of the line)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t size = cases[i].size ? cases[i].size : strlen(cases[i].text); /* a size for NUL bytes */
+        char *text = records_of_text(cases[i].text, size, 1);
+        char *stream = records_of_stream(cases[i].text, size, 5, 1);
+        if (!strstr(text, cases[i].expected))
+            fail_msg("case %zu: '%s' not in: %s", i, cases[i].expected, text);
+        assert_string_equal(stream, text);
+        free(text);
+        free(stream);
+    }
+}
+
+static void test_fields_copied_from_a_record_outlive_the_next_record(void **state) {
+    (void)state;
+    const char *text = "name,\"\",z\nlonger text that reuses the buffer,2,3\n";
+    il__csv_tokenizer t;
+    il__csv_tokenize_text(&t, text, strlen(text), "mem.csv", 0);
+    il_error err;
+    int got = 0;
+    assert_int_equal(il__csv_next(&t, &got, &err), IL_OK);
+    char **header = il__csv_copy_fields(&t);
+    assert_non_null(header);
+    assert_int_equal(il__csv_next(&t, &got, &err), IL_OK);
+    assert_int_equal(got, 1);
+    assert_string_equal(header[0], "name");
+    assert_string_equal(header[1], "");
+    assert_string_equal(header[2], "z");
+    assert_string_equal(il__csv_field(&t, 0), "longer text that reuses the buffer");
+    assert_int_equal(il__csv_next(&t, &got, &err), IL_OK);
+    assert_int_equal(got, 0);
+    free(header);
+    il__csv_free(&t);
+}
+
+/* ---- the dataset loader -------------------------------------------------------------------------------- */
 
 /* What a loader filled (il_data_free belongs to the dispatcher; the test frees the same fields). */
 static void release(il_data *d) {
@@ -227,6 +378,11 @@ static void test_a_label_name_that_is_missing_lists_the_columns(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tokenizer_splits_quotes_line_ends_bom_blank_lines_and_empty_cells),
+        cmocka_unit_test(test_tokenizer_trims_blanks_around_cells_only_when_asked),
+        cmocka_unit_test(test_a_stream_read_in_any_chunk_size_gives_the_same_records_as_the_text),
+        cmocka_unit_test(test_tokenizer_errors_name_file_line_field_and_byte),
+        cmocka_unit_test(test_fields_copied_from_a_record_outlive_the_next_record),
         cmocka_unit_test(test_class_names_are_numbered_in_sorted_order),
         cmocka_unit_test(test_whole_number_labels_are_the_class_indices),
         cmocka_unit_test(test_negative_number_labels_become_class_names),

@@ -19,10 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/csv.h"
 #include "initlab/report.h"
+#include "initlab/results.h"
 #include "initlab/runner.h"
 #include "initlab/summary.h"
-#include "results/csvread.h"
 #include "testutil.h"
 
 static const char *const fixture_files[] = {"runs.csv", "curves.csv", "layers.csv",        "histograms.csv",

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "initlab/fileio.h"
+#include "initlab/results.h"
 #include "initlab/runner.h"
 #include "runner/runner_internal.h"
 #include "testutil.h"
@@ -189,6 +190,86 @@ static void test_meta_round_trips_and_keeps_values_on_one_line(void **state) {
     free(dir);
 }
 
+static void test_meta_keeps_long_values_exactly_over_indented_lines_that_an_ini_reader_reads(void **state) {
+    (void)state;
+    char *dir = tu_make_tmpdir("meta-long");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/meta", dir);
+    /* 1000 seeds, a long sentence, a path without blanks, single letters between blanks. */
+    char seeds[8000] = "", sentence[1200] = "", folder[700] = "", letters[400] = "";
+    for (int i = 1; i <= 1000; i++)
+        snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds), "%s%d", i > 1 ? "," : "", i * 7919);
+    for (int i = 0; i < 40; i++)
+        strcat(sentence, i % 9 == 8 ? "#tag [x] = y; " : "words, and more ");
+    for (int i = 0; i < 60; i++)
+        strcat(folder, "results/a_b");
+    for (int i = 0; i < 150; i++)
+        strcat(letters, i % 2 ? " " : "x");
+    const char *keys[] = {"seeds", "data_description", "merged_from", "inits"};
+    const char *values[] = {seeds, sentence, folder, letters};
+    il__meta meta = {0};
+    for (size_t k = 0; k < 4; k++)
+        assert_int_equal(il__meta_set(&meta, keys[k], values[k], NULL), IL_OK);
+    assert_int_equal(il__meta_write(&meta, path, NULL), IL_OK);
+    size_t size = 0;
+    char *text = tu_read_file(path, &size);
+    assert_non_null(text);
+    size_t line_len = 0;
+    for (size_t i = 0; i < size; i++) {
+        line_len = text[i] == '\n' ? 0 : line_len + 1;
+        if (line_len > 198) fail_msg("a line of meta is longer than an INI line holds: %.60s", text + i - 60);
+    }
+    assert_non_null(strstr(text, "\n    ")); /* continued */
+    free(text);
+    il__meta back;
+    il_error err;
+    if (il__meta_read(&back, path, &err) != IL_OK) fail_msg("%s", err.msg);
+    assert_int_equal(back.n, 4);
+    assert_string_equal(il__meta_get(&back, "seeds"), seeds);
+    assert_string_equal(il__meta_get(&back, "merged_from"), folder);
+    /* What meta_set stored (the sentence's trailing blank goes) is what comes back. */
+    for (size_t k = 0; k < 3; k++)
+        assert_string_equal(il__meta_get(&back, keys[k]), il__meta_get(&meta, keys[k]));
+    assert_int_equal(strlen(il__meta_get(&meta, "data_description")), strlen(sentence) - 1);
+    /* The one value with no place to break keeps every letter. */
+    const char *l = il__meta_get(&back, "inits");
+    size_t xs = 0;
+    for (; *l; l++)
+        xs += *l == 'x';
+    assert_int_equal(xs, 75);
+    il__meta_free(&back);
+    il__meta_free(&meta);
+    free(dir);
+}
+
+static void test_meta_reads_comments_crlf_and_refuses_a_line_without_equals_by_number(void **state) {
+    (void)state;
+    char *dir = tu_make_tmpdir("meta-bad");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/meta", dir);
+    write_text(dir, "meta", "# made by hand\r\n; also a comment\r\nexperiment = demo\r\n\r\nshard=all\r\n");
+    il__meta meta;
+    il_error err;
+    if (il__meta_read(&meta, path, &err) != IL_OK) fail_msg("%s", err.msg);
+    assert_int_equal(meta.n, 2);
+    assert_string_equal(il__meta_get(&meta, "experiment"), "demo");
+    assert_string_equal(il__meta_get(&meta, "shard"), "all");
+    il__meta_free(&meta);
+    write_text(dir, "meta", "experiment = demo\nthis line has no equals sign\n");
+    assert_int_equal(il__meta_read(&meta, path, &err), IL_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "meta: line 2: expected \"key = value\""));
+    assert_int_equal(meta.n, 0);
+    char long_line[400];
+    memset(long_line, 'v', sizeof long_line);
+    memcpy(long_line, "data = ", 7);
+    long_line[sizeof long_line - 2] = '\n';
+    long_line[sizeof long_line - 1] = '\0';
+    write_text(dir, "meta", long_line);
+    assert_int_equal(il__meta_read(&meta, path, &err), IL_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "meta: line 1 is longer than 198 characters"));
+    free(dir);
+}
+
 /* ---- merged files
  * ------------------------------------------------------------------------------------------ */
 
@@ -205,7 +286,7 @@ static void test_merged_files_follow_the_plan_order_and_skip_incomplete_runs(voi
     fake_run(dir, "large", 1, p, 1, "finished", 0);
     fake_run(dir, "zero", 1, p, 1, "diverged", 1);
     size_t complete = 0;
-    assert_int_equal(il__write_merged(exp, dir, &complete, NULL), IL_OK);
+    assert_int_equal(il_results_collect(exp, dir, &complete, NULL), IL_OK);
     assert_int_equal(complete, 3);
     char *runs = read_text(dir, "runs.csv");
     char *z1 = strstr(runs, "\nzero__seed1,"), *z2 = strstr(runs, "\nzero__seed2,"),
@@ -239,7 +320,7 @@ static void test_wide_files_hold_the_mean_over_seeds_per_init_and_leave_missing_
     fake_run(dir, "zero", 2, z2, 3, "finished", 1);
     fake_run(dir, "large", 1, l1, 2, "diverged", 1);
     fake_run(dir, "large", 2, l2, 3, "finished", 1);
-    assert_int_equal(il__write_merged(exp, dir, NULL, NULL), IL_OK);
+    assert_int_equal(il_results_collect(exp, dir, NULL, NULL), IL_OK);
     char *loss = read_text(dir, "test_loss_wide.csv");
     assert_string_equal(loss, "epoch,zero,large\n0,2,20\n0.5,1,30\n1,0.5,50\n");
     char *sat = read_text(dir, "saturated_wide.csv");
@@ -266,7 +347,7 @@ static void test_a_run_file_with_a_foreign_header_is_refused_by_name(void **stat
     snprintf(run_dir, sizeof run_dir, "%s/runs/zero__seed1", dir);
     write_text(run_dir, "layers.csv", "init,seed,something_else\nzero,1,2\n");
     il_error err;
-    assert_int_equal(il__write_merged(exp, dir, NULL, &err), IL_ERR_FORMAT);
+    assert_int_equal(il_results_collect(exp, dir, NULL, &err), IL_ERR_FORMAT);
     assert_non_null(strstr(err.msg, "zero__seed1/layers.csv"));
     free(exp);
     free(dir);
@@ -354,6 +435,8 @@ int main(void) {
         cmocka_unit_test(test_probe_samples_are_distinct_sorted_and_depend_on_the_seed_only),
         cmocka_unit_test(test_each_epoch_order_is_a_new_permutation_from_the_seed),
         cmocka_unit_test(test_meta_round_trips_and_keeps_values_on_one_line),
+        cmocka_unit_test(test_meta_keeps_long_values_exactly_over_indented_lines_that_an_ini_reader_reads),
+        cmocka_unit_test(test_meta_reads_comments_crlf_and_refuses_a_line_without_equals_by_number),
         cmocka_unit_test(test_merged_files_follow_the_plan_order_and_skip_incomplete_runs),
         cmocka_unit_test(test_wide_files_hold_the_mean_over_seeds_per_init_and_leave_missing_values_empty),
         cmocka_unit_test(test_a_run_file_with_a_foreign_header_is_refused_by_name),

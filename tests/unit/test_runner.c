@@ -19,12 +19,13 @@
 
 #include <cmocka.h>
 
+#include "core/csv.h"
 #include "initlab/fileio.h"
 #include "initlab/probe.h"
+#include "initlab/results.h"
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 #include "initlab/train.h"
-#include "results/csvread.h"
 #include "runner/runner_internal.h"
 #include "testutil.h"
 
@@ -140,6 +141,24 @@ static char *path_in(const char *dir, const char *name) {
     return p;
 }
 
+/* What `initlab run` does: the runs (il_run_experiment), then the merged files (il_results_collect)
+ * whenever the folder is the experiment's, also after a stop or a failure; the run's status wins. */
+static il_status run_and_collect(const il_experiment *exp, const il_runner_options *opt,
+                                 il_run_report *report, il_error *err) {
+    il_run_report local;
+    if (!report) report = &local;
+    il_status st = il_run_experiment(exp, opt, report, err);
+    if (report->folder_ready) {
+        il_error collect_err;
+        il_status collected = il_results_collect(exp, report->out_dir, NULL, &collect_err);
+        if (st == IL_OK && collected != IL_OK) {
+            st = collected;
+            if (err) *err = collect_err;
+        }
+    }
+    return st;
+}
+
 static char *fresh_dir(const char *tag) {
     char *base = tu_make_tmpdir(tag);
     assert_non_null(base);
@@ -159,9 +178,9 @@ typedef struct {
 } table;
 
 static char *copy_text(const char *s) {
-    char *d = malloc(strlen(s) + 1);
+    char *d = il__strdup(s);
     assert_non_null(d);
-    return strcpy(d, s);
+    return d;
 }
 
 static il_status table_read(table *t, const char *path, il_error *err) {
@@ -182,7 +201,7 @@ static il_status table_read(table *t, const char *path, il_error *err) {
             assert_non_null(t->cells);
         }
         for (size_t c = 0; c < t->n_cols; c++)
-            t->cells[t->n_rows * t->n_cols + c] = copy_text(r.cells[c]);
+            t->cells[t->n_rows * t->n_cols + c] = copy_text(il__csvread_text(&r, (int)c));
         t->n_rows++;
     }
     il__csvread_close(&r);
@@ -518,7 +537,7 @@ test_a_huge_learning_rate_marks_the_run_diverged_and_leaves_the_others_and_the_c
     il_runner_options opt = options(dir, &data, 2);
     il_run_report report;
     il_error err;
-    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(report.runs_diverged, 2);
     assert_int_equal(report.runs_finished, 2);
     assert_int_equal(report.runs_failed, 0);
@@ -599,7 +618,7 @@ static void test_a_stopped_sweep_keeps_finished_runs_and_resume_runs_only_the_re
     opt.no_timing = 1;
     il_run_report report;
     il_error err;
-    assert_int_equal(il_run_experiment(exp, &opt, &report, &err), IL_ERR_STOPPED);
+    assert_int_equal(run_and_collect(exp, &opt, &report, &err), IL_ERR_STOPPED);
     assert_non_null(strstr(err.msg, "--resume"));
     assert_int_equal(report.runs_executed, 2);
     assert_int_equal(report.runs_missing, 2);
@@ -611,20 +630,20 @@ static void test_a_stopped_sweep_keeps_finished_runs_and_resume_runs_only_the_re
     /* Without --resume the folder is refused; with it only the two missing runs are trained. */
     stop = 0;
     s.stop_after = 0;
-    assert_int_equal(il_run_experiment(exp, &opt, &report, &err), IL_ERR_USAGE);
+    assert_int_equal(run_and_collect(exp, &opt, &report, &err), IL_ERR_USAGE);
     opt.resume = 1;
-    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(report.runs_skipped, 2);
     assert_int_equal(report.runs_executed, 2);
     assert_int_equal(report.runs_missing, 0);
     /* A third time there is nothing left to do. */
-    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(report.runs_executed, 0);
     assert_int_equal(report.runs_skipped, 4);
 
     il_runner_options plain = options(whole, &data, 1);
     plain.no_timing = 1;
-    if (il_run_experiment(exp, &plain, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &plain, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_same_csvs(dir, whole, 0);
     assert_clean_folder(dir);
     il_data_free(&data);
@@ -672,7 +691,7 @@ static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(v
         sigaction(SIGINT, &sa, NULL);
         il_runner_options opt = options(dir, &data, 2);
         opt.stop = &interrupted;
-        il_status st = il_run_experiment(exp, &opt, NULL, NULL);
+        il_status st = run_and_collect(exp, &opt, NULL, NULL);
         _exit(st == IL_ERR_STOPPED ? 130 : st == IL_OK ? 0 : 1);
     }
     setpgid(pid, pid);
@@ -700,7 +719,7 @@ static void test_ctrl_c_to_the_process_group_stops_cleanly_and_resume_finishes(v
     opt.resume = 1;
     il_run_report report;
     il_error err;
-    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(report.runs_skipped, kept);
     assert_int_equal(report.runs_executed, 24 - kept);
     assert_int_equal(report.runs_missing, 0);
@@ -734,17 +753,17 @@ static void test_resume_refuses_a_folder_of_another_configuration(void **state) 
     char *dir = fresh_dir("resume-other");
     il_runner_options opt = options(dir, &data, 2);
     il_error err;
-    if (il_run_experiment(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     exp->sgd.learning_rate = 0.2;
     opt.resume = 1;
-    assert_int_equal(il_run_experiment(exp, &opt, NULL, &err), IL_ERR_USAGE);
+    assert_int_equal(run_and_collect(exp, &opt, NULL, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "different configuration"));
     assert_non_null(strstr(err.msg, "learning_rate")); /* the message names the setting that differs */
     /* --jobs is not part of the configuration: a resume with another job count is fine. */
     exp->sgd.learning_rate = 0.1;
     exp->jobs = 1;
     opt.jobs = 1;
-    if (il_run_experiment(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     il_data_free(&data);
     free(dir);
     free(exp);
@@ -760,15 +779,15 @@ static void test_the_same_config_twice_gives_byte_identical_csvs(void **state) {
     /* Data loaded by the runner itself from the experiment's spec, as the CLI does. */
     il_runner_options oa = options(a, NULL, 2), ob = options(b, NULL, 2);
     il_error err;
-    if (il_run_experiment(exp, &oa, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
-    if (il_run_experiment(exp, &ob, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &oa, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &ob, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_same_csvs(a, b, 1);
     /* With timing off, every CSV is identical, runs.csv included. */
     char *c = fresh_dir("twice-c"), *d = fresh_dir("twice-d");
     il_runner_options oc = options(c, NULL, 2), od = options(d, NULL, 1);
     oc.no_timing = od.no_timing = 1;
-    if (il_run_experiment(exp, &oc, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
-    if (il_run_experiment(exp, &od, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &oc, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &od, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_same_csvs(c, d, 0);
     struct stat sb;
     assert_int_not_equal(stat(path_in(c, "timing.csv"), &sb), 0);
@@ -793,8 +812,8 @@ static void test_one_job_and_two_jobs_give_identical_files(void **state) {
     il_runner_options o1 = options(one, &data, 1), o2 = options(two, &data, 2);
     il_run_report r1, r2;
     il_error err;
-    if (il_run_experiment(exp, &o1, &r1, &err) != IL_OK) fail_msg("%s", err.msg);
-    if (il_run_experiment(exp, &o2, &r2, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &o1, &r1, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &o2, &r2, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(r1.jobs, 1);
     assert_int_equal(r2.jobs, 2);
     assert_int_equal(r2.runs_executed, 9);
@@ -821,9 +840,9 @@ static void test_two_shards_merged_equal_the_unsharded_run(void **state) {
     o1.no_timing = o2.no_timing = ow.no_timing = 1;
     il_run_report r1, r2, rm;
     il_error err;
-    if (il_run_experiment(exp, &o1, &r1, &err) != IL_OK) fail_msg("%s", err.msg);
-    if (il_run_experiment(exp, &o2, &r2, &err) != IL_OK) fail_msg("%s", err.msg);
-    if (il_run_experiment(exp, &ow, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &o1, &r1, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &o2, &r2, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &ow, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     assert_int_equal(r1.runs_in_shard + r2.runs_in_shard, 9);
     assert_int_equal(r1.runs_in_shard, 5);
     const char *dirs[] = {s1, s2};
@@ -840,7 +859,7 @@ static void test_two_shards_merged_equal_the_unsharded_run(void **state) {
     other->epochs = 2;
     char *o = fresh_dir("other");
     il_runner_options oo = options(o, &data, 2);
-    if (il_run_experiment(other, &oo, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(other, &oo, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     const char *mixed[] = {s1, o};
     char *refused = fresh_dir("refused");
     assert_int_equal(il_results_merge(mixed, 2, refused, NULL, &err), IL_ERR_USAGE);
@@ -870,11 +889,11 @@ static void test_a_finished_folder_is_never_overwritten(void **state) {
     char *dir = fresh_dir("keep");
     il_runner_options opt = options(dir, &data, 2);
     il_error err;
-    if (il_run_experiment(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     char *before = tu_read_file(path_in(dir, "runs.csv"), NULL);
     assert_non_null(before);
     exp->sgd.learning_rate = 0.3; /* a different experiment aimed at the same folder */
-    assert_int_equal(il_run_experiment(exp, &opt, NULL, &err), IL_ERR_USAGE);
+    assert_int_equal(run_and_collect(exp, &opt, NULL, &err), IL_ERR_USAGE);
     assert_non_null(strstr(err.msg, "never overwritten"));
     char *after = tu_read_file(path_in(dir, "runs.csv"), NULL);
     assert_string_equal(before, after);
@@ -883,7 +902,7 @@ static void test_a_finished_folder_is_never_overwritten(void **state) {
     assert_int_equal(il_make_dirs(other, NULL), IL_OK);
     assert_int_equal(tu_write_file(path_in(other, "notes.txt"), "mine", 4), 0);
     il_runner_options o2 = options(other, &data, 2);
-    assert_int_equal(il_run_experiment(exp, &o2, NULL, &err), IL_ERR_USAGE);
+    assert_int_equal(run_and_collect(exp, &o2, NULL, &err), IL_ERR_USAGE);
     char *notes = tu_read_file(path_in(other, "notes.txt"), NULL);
     assert_string_equal(notes, "mine");
     free(before);
@@ -904,7 +923,7 @@ static void test_the_folder_holds_config_meta_and_wide_files_with_one_column_per
     char *dir = fresh_dir("layout");
     il_runner_options opt = options(dir, &data, 2);
     il_error err;
-    if (il_run_experiment(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    if (run_and_collect(exp, &opt, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
     il__meta meta;
     assert_int_equal(il__meta_read(&meta, path_in(dir, "meta"), NULL), IL_OK);
     assert_non_null(il__meta_get(&meta, "version"));
@@ -958,6 +977,51 @@ static void test_the_folder_holds_config_meta_and_wide_files_with_one_column_per
     free(exp);
 }
 
+/* The arrow runner -> results: il_run_experiment leaves run folders only, il_results_collect makes the
+ * merged files from them, and collecting again gives the same bytes. */
+static void test_the_runner_writes_run_folders_and_collect_writes_the_merged_files(void **state) {
+    (void)state;
+    il_experiment *exp = tiny_experiment();
+    il_data data;
+    regression_data(&data, 40, 200);
+    char *dir = fresh_dir("collect");
+    il_runner_options opt = options(dir, &data, 2);
+    opt.no_timing = 1;
+    il_run_report report;
+    il_error err;
+    if (il_run_experiment(exp, &opt, &report, &err) != IL_OK) fail_msg("%s", err.msg);
+    assert_int_equal(report.folder_ready, 1);
+    struct stat sb;
+    assert_int_equal(stat(path_in(dir, "runs/uniform__seed2/run.csv"), &sb), 0);
+    const char *merged[] = {"runs.csv", "curves.csv", "layers.csv", "histograms.csv", "test_loss_wide.csv"};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_not_equal(stat(path_in(dir, merged[i]), &sb), 0);
+    size_t complete = 0;
+    if (il_results_collect(exp, dir, &complete, &err) != IL_OK) fail_msg("%s", err.msg);
+    assert_int_equal(complete, il_plan_size(exp));
+    char *first[5];
+    for (size_t i = 0; i < 5; i++)
+        assert_non_null(first[i] = tu_read_file(path_in(dir, merged[i]), NULL));
+    if (il_results_collect(exp, dir, NULL, &err) != IL_OK) fail_msg("%s", err.msg);
+    for (size_t i = 0; i < 5; i++) {
+        char *again = tu_read_file(path_in(dir, merged[i]), NULL);
+        assert_string_equal(again, first[i]);
+        free(again);
+        free(first[i]);
+    }
+    table runs;
+    assert_int_equal(table_read(&runs, path_in(dir, "runs.csv"), NULL), IL_OK);
+    assert_int_equal(runs.n_rows, il_plan_size(exp));
+    table_free(&runs);
+    /* A refused folder is not the experiment's: nothing to collect there. */
+    assert_int_equal(il_run_experiment(exp, &opt, &report, &err), IL_ERR_USAGE);
+    assert_int_equal(report.folder_ready, 0);
+    assert_clean_folder(dir);
+    il_data_free(&data);
+    free(dir);
+    free(exp);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_inits_with_one_seed_see_the_same_batches_data_and_probe_samples),
@@ -973,6 +1037,7 @@ int main(void) {
         cmocka_unit_test(test_two_shards_merged_equal_the_unsharded_run),
         cmocka_unit_test(test_a_finished_folder_is_never_overwritten),
         cmocka_unit_test(test_the_folder_holds_config_meta_and_wide_files_with_one_column_per_init),
+        cmocka_unit_test(test_the_runner_writes_run_folders_and_collect_writes_the_merged_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
