@@ -45,6 +45,12 @@ typedef struct {
  *         (x - min) / (max - min) per column with the training min and max.
  *   AUTO (the default): UNIT for image sources, STANDARDIZE for everything else. */
 typedef enum { IL_SCALE_NONE = 0, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT, IL_SCALE_AUTO } il_scale;
+#define IL_SCALE_COUNT 4
+
+/* The word of a scale mode as flags and config files write it ("none", "standardize", "unit", "auto"),
+ * or NULL for a value outside il_scale; il_scale_parse is its inverse (-1 for an unknown word). */
+const char *il_scale_name(il_scale scale);
+int il_scale_parse(const char *word);
 
 typedef struct {
     uint64_t seed;        /* generators, split and anything random in the source */

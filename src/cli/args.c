@@ -22,20 +22,13 @@ il_status cli_parse_u64(const char *flag, const char *text, uint64_t *out, il_er
 }
 
 il_status cli_parse_scale(const char *text, il_scale *out, il_error *err) {
-    /* The same words as [data] scale in experiment files (docs/config.md). */
-    static const struct {
-        const char *name;
-        il_scale scale;
-    } scales[] = {{"standardize", IL_SCALE_STANDARDIZE},
-                  {"auto", IL_SCALE_AUTO},
-                  {"unit", IL_SCALE_UNIT},
-                  {"none", IL_SCALE_NONE}};
-    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++)
-        if (strcmp(text, scales[i].name) == 0) {
-            *out = scales[i].scale;
-            return IL_OK;
-        }
-    return il_fail(err, IL_ERR_USAGE, "--scale '%s': expected standardize, unit, none or auto", text);
+    /* The words of [data] scale in experiment files (il_scale_name). */
+    int scale = il_scale_parse(text);
+    if (scale < 0)
+        return il_fail(err, IL_ERR_USAGE, "--scale: expected auto, standardize, unit or none, got \"%s\"",
+                       text);
+    *out = (il_scale)scale;
+    return IL_OK;
 }
 
 il_status cli_getopt_error(const char *command, int c, char **argv, il_error *err) {

@@ -5,6 +5,8 @@
  */
 #include "core/csv.h"
 
+#include "core/parse.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -347,10 +349,8 @@ il_status il__csvread_number(const il__csvread *r, int col, double *value, il_er
         *value = NAN;
         return IL_OK;
     }
-    char *end = NULL;
-    errno = 0;
-    double v = isspace((unsigned char)cell[0]) ? NAN : strtod(cell, &end);
-    if (!end || end == cell || *end != '\0' || !isfinite(v)) {
+    double v = 0.0;
+    if (il__scan_real(cell, &v) != 1) { /* the one number grammar (core/parse.h) */
         char q[48];
         quote_cell(q, sizeof q, cell);
         return il_fail(
@@ -365,10 +365,8 @@ il_status il__csvread_number(const il__csvread *r, int col, double *value, il_er
 
 il_status il__csvread_count(const il__csvread *r, int col, size_t *value, il_error *err) {
     const char *cell = il__csvread_text(r, col);
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = isdigit((unsigned char)cell[0]) ? strtoull(cell, &end, 10) : 0;
-    if (!end || *end != '\0' || errno == ERANGE || v > (unsigned long long)SIZE_MAX) {
+    uint64_t v = 0;
+    if (il__scan_whole(cell, &v) != 1 || v > SIZE_MAX) {
         char q[48];
         quote_cell(q, sizeof q, cell);
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column '%s': '%s' is not a whole number", r->path,

@@ -125,8 +125,8 @@ void il__describe_whole_range(char *buf, size_t size, il_whole_range r) {
 }
 
 /* A decimal number: optional sign, digits with an optional point, optional exponent. No hex, inf, nan,
- * no blanks. */
-static int read_real(const char *s, double *out) {
+ * no blanks. -1 for one beyond the double range (1e999). */
+int il__scan_real(const char *s, double *out) {
     const char *p = s;
     if (*p == '+' || *p == '-') p++;
     size_t digits = 0;
@@ -148,13 +148,12 @@ static int read_real(const char *s, double *out) {
     if (*p) return 0;
     errno = 0;
     double v = strtod(s, NULL);
-    if (errno == ERANGE && fabs(v) > 1.0) return 0; /* overflow; underflow to 0 is fine */
-    if (!isfinite(v)) return 0;
+    if ((errno == ERANGE && fabs(v) > 1.0) || !isfinite(v)) return -1; /* overflow; underflow to 0 is fine */
     *out = v;
     return 1;
 }
 
-static int read_whole(const char *s, uint64_t *out) {
+int il__scan_whole(const char *s, uint64_t *out) {
     if (!isdigit((unsigned char)*s)) return 0;
     for (const char *p = s; *p; p++)
         if (!isdigit((unsigned char)*p)) return 0;
@@ -174,7 +173,7 @@ static int in_range(double v, il_range r) {
 
 il_status il__parse_real(const char *text, il_range r, const char *where, double *out, il_error *err) {
     double v = 0.0;
-    if (!text || !read_real(text, &v) || !in_range(v, r)) {
+    if (!text || il__scan_real(text, &v) != 1 || !in_range(v, r)) {
         char expected[128], q[IL_QUOTE_SIZE];
         il__describe_range(expected, sizeof expected, r);
         return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected, got(q, sizeof q, text));
@@ -186,7 +185,7 @@ il_status il__parse_real(const char *text, il_range r, const char *where, double
 il_status il__parse_whole(const char *text, il_whole_range r, const char *where, uint64_t *out,
                           il_error *err) {
     uint64_t v = 0;
-    if (!text || !read_whole(text, &v) || v < r.lo || v > r.hi) {
+    if (!text || !il__scan_whole(text, &v) || v < r.lo || v > r.hi) {
         char expected[128], q[IL_QUOTE_SIZE];
         il__describe_whole_range(expected, sizeof expected, r);
         return il_fail(err, IL_ERR_USAGE, "%s: expected %s, got %s", where, expected, got(q, sizeof q, text));

@@ -31,6 +31,14 @@ typedef struct {
 
 #define IL_WHOLE(a, b) ((il_whole_range){(a), (b)})
 
+/* The grammar alone, for readers that phrase their own messages (a CSV cell names its file, line and
+ * column): 1 and *out set if the whole of s is a finite decimal number (optional sign, digits with an
+ * optional point, optional exponent; no blanks, hex, inf or nan); -1 if it is written as one but lies
+ * beyond the double range ("1e999"); else 0. *out is untouched unless 1 is returned. */
+int il__scan_real(const char *s, double *out);
+/* 1 and *out set if the whole of s is a whole number written with digits only (no sign), in 64 bits. */
+int il__scan_whole(const char *s, uint64_t *out);
+
 /* A decimal number (optional sign, digits with an optional point, optional exponent; finite) in r.
  * IL_ERR_USAGE "WHERE: expected <r in words>, got "TEXT"" otherwise; *out untouched on failure. */
 il_status il__parse_real(const char *text, il_range r, const char *where, double *out, il_error *err);

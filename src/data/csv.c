@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/csv.h"
 #include "core/files.h"
+#include "core/parse.h"
 #include "data/loaders.h"
 
 /* Most classes a label column may hold: the one-hot targets take N x K floats. */
@@ -92,6 +94,12 @@ static il_status no_such_column(const char *file, const char *what, const char *
 
 /* ---- numbers ---------------------------------------------------------------------------------------- */
 
+/* "inf", "-Infinity", "nan": a word for a value that is not finite (said so, rather than "not a number"). */
+static int non_finite_word(const char *text) {
+    if (*text == '+' || *text == '-') text++;
+    return strcasecmp(text, "inf") == 0 || strcasecmp(text, "infinity") == 0 || strcasecmp(text, "nan") == 0;
+}
+
 /* Parse a whole field as a finite float. */
 static il_status parse_number(const char *text, const char *file, size_t line, const char *column_name,
                               size_t column, float *value, il_error *err) {
@@ -102,18 +110,18 @@ static il_status parse_number(const char *text, const char *file, size_t line, c
                        "%s: line %zu, column %s (column %zu) is empty; expected a number (missing values are "
                        "not filled in: complete or remove the row)",
                        file, line, col, column + 1);
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0')
+    double v = 0.0;
+    int scanned = il__scan_real(text, &v); /* the one number grammar (core/parse.h) */
+    if (scanned == 0 && !non_finite_word(text))
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column %s (column %zu): %s is not a number%s", file,
                        line, col, column + 1, quoted(shown, sizeof shown, text),
                        strchr(text, ',') ? " (write decimals with a point, not a comma)" : "");
-    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
+    if (scanned == 0)
         return il_fail(err, IL_ERR_FORMAT,
                        "%s: line %zu, column %s (column %zu): %s is not finite; expected an ordinary finite "
                        "number",
                        file, line, col, column + 1, quoted(shown, sizeof shown, text));
+    if (scanned < 0) v = INFINITY; /* beyond a double: out of a float's range too */
     if (fabs(v) > FLT_MAX)
         return il_fail(err, IL_ERR_FORMAT,
                        "%s: line %zu, column %s (column %zu): %s is out of range; expected a number within "
@@ -125,9 +133,8 @@ static il_status parse_number(const char *text, const char *file, size_t line, c
 
 /* A class number: a non-negative whole number ("3", "3.0"). */
 static int class_number(const char *text, double *value) {
-    char *end = NULL;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(v) || v < 0 || v != floor(v)) return 0;
+    double v;
+    if (il__scan_real(text, &v) != 1 || v < 0 || v != floor(v)) return 0;
     *value = v;
     return 1;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/files.h"
+#include "core/parse.h"
 #include "data/loaders.h"
 #include "data/prepare.h"
 #include "data/synthetic.h"
@@ -292,38 +293,33 @@ static il_status parse_spec(parsed_spec *spec, const char *text, il_error *err) 
     return IL_OK;
 }
 
-/* A whole number option in [lo, hi], or dflt when absent. */
+/* Where a message about option key of the spec is: "data source 'circles': option 'noise'". */
+static const char *option_place(char *buf, size_t size, const parsed_spec *spec, const char *key,
+                                const char *meaning) {
+    snprintf(buf, size, "data source '%s': option '%s'%s%s", source_names[spec->source], key,
+             meaning ? " " : "", meaning ? meaning : "");
+    return buf;
+}
+
+/* A whole number option in [lo, hi], or dflt when absent (the one strict parser, core/parse.h). */
 static il_status option_size(const parsed_spec *spec, const char *key, size_t dflt, size_t lo, size_t hi,
                              size_t *out, il_error *err) {
     const char *value = spec_get(spec, key);
     *out = dflt;
     if (!value) return IL_OK;
-    const char *source = source_names[spec->source];
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = isdigit((unsigned char)value[0]) ? strtoull(value, &end, 10) : 0;
-    if (!end || *end != '\0' || errno == ERANGE || v < lo || v > hi)
-        return il_fail(err, IL_ERR_USAGE,
-                       "data source '%s': option '%s' must be a whole number from %zu to %zu, got '%s'",
-                       source, key, lo, hi, value);
-    *out = (size_t)v;
-    return IL_OK;
+    char where[160];
+    return il__parse_size(value, IL_WHOLE(lo, hi), option_place(where, sizeof where, spec, key, NULL), out,
+                          err);
 }
 
-/* A real-valued option, or dflt when absent; the range check is the caller's (it knows the words). */
-static il_status option_double(const parsed_spec *spec, const char *key, double dflt, double *out,
-                               il_error *err) {
+/* A real-valued option in range, or dflt when absent; meaning (may be NULL) says what it is. */
+static il_status option_real(const parsed_spec *spec, const char *key, double dflt, il_range range,
+                             const char *meaning, double *out, il_error *err) {
     const char *value = spec_get(spec, key);
     *out = dflt;
     if (!value) return IL_OK;
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(value, &end);
-    if (end == value || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return il_fail(err, IL_ERR_USAGE, "data source '%s': option '%s' must be a number, got '%s'",
-                       source_names[spec->source], key, value);
-    *out = v;
-    return IL_OK;
+    char where[160];
+    return il__parse_real(value, range, option_place(where, sizeof where, spec, key, meaning), out, err);
 }
 
 static il_status bad_range(const parsed_spec *spec, const char *key, const char *expected, il_error *err) {
@@ -373,9 +369,10 @@ static il_status load_esl(il_data *out, const parsed_spec *spec, const il_data_o
     double snr;
     il_status st = option_size(spec, "train", 100, 1, MAX_GENERATED, &n_train, err);
     if (st == IL_OK) st = option_size(spec, "test", 10000, 1, MAX_GENERATED, &n_test, err);
-    if (st == IL_OK) st = option_double(spec, "snr", 4.0, &snr, err);
+    if (st == IL_OK)
+        st = option_real(spec, "snr", 4.0, IL_RANGE_OPEN_LOW(0.0, INFINITY),
+                         "(signal variance / noise variance)", &snr, err);
     if (st != IL_OK) return st;
-    if (!(snr > 0.0)) return bad_range(spec, "snr", "a number > 0 (signal variance / noise variance)", err);
 
     /* Var(ε) = Var f(X) / SNR: the Bayes error, the smallest expected squared error on new data. */
     double noise_variance = il__esl_signal_variance(model) / snr;
@@ -434,20 +431,15 @@ static il_status load_toy(il_data *out, const parsed_spec *spec, const il_data_o
     size_t min_n = toy.shape == IL_TOY_XOR ? 4 : 2, n, n_test;
     st = option_size(spec, "n", 400, min_n, MAX_GENERATED, &n, err);
     if (st == IL_OK) st = option_size(spec, "test", n, min_n, MAX_GENERATED, &n_test, err);
-    if (st == IL_OK) st = option_double(spec, "noise", toy.noise, &toy.noise, err);
+    if (st == IL_OK)
+        st = option_real(spec, "noise", toy.noise, IL_RANGE_CLOSED(0.0, INFINITY),
+                         "(sd of the Gaussian noise)", &toy.noise, err);
+    if (st == IL_OK && toy.shape == IL_TOY_CIRCLES)
+        st = option_real(spec, "factor", toy.factor, IL_RANGE_OPEN(0.0, 1.0), "(inner radius / outer radius)",
+                         &toy.factor, err);
+    if (st == IL_OK && toy.shape == IL_TOY_SPIRALS)
+        st = option_real(spec, "turns", toy.turns, IL_RANGE_OPEN_LOW(0.0, INFINITY), NULL, &toy.turns, err);
     if (st != IL_OK) return st;
-    if (toy.noise < 0.0) return bad_range(spec, "noise", "a number >= 0 (sd of the Gaussian noise)", err);
-    if (toy.shape == IL_TOY_CIRCLES) {
-        st = option_double(spec, "factor", toy.factor, &toy.factor, err);
-        if (st != IL_OK) return st;
-        if (!(toy.factor > 0.0 && toy.factor < 1.0))
-            return bad_range(spec, "factor", "between 0 and 1, exclusive (inner radius / outer radius)", err);
-    }
-    if (toy.shape == IL_TOY_SPIRALS) {
-        st = option_double(spec, "turns", toy.turns, &toy.turns, err);
-        if (st != IL_OK) return st;
-        if (!(toy.turns > 0.0)) return bad_range(spec, "turns", "a number > 0", err);
-    }
 
     il_rng train_rng, test_rng;
     seed_generators(&train_rng, &test_rng, opt->seed);
@@ -619,11 +611,13 @@ static il_status load_image_folder(il_data *out, const parsed_spec *spec, il_err
     }
     const char *size = spec_get(spec, "size");
     if (size) {
-        unsigned long w = 0, h = 0;
-        char x = 0, extra = 0;
-        int got = sscanf(size, "%lu%c%lu%c", &w, &x, &h, &extra);
-        if (got != 3 || (x != 'x' && x != 'X') || !isdigit((unsigned char)size[0]) || w < 1 || h < 1 ||
-            w > 4096 || h > 4096)
+        /* WIDTHxHEIGHT: two whole numbers of the one grammar (core/parse.h) around an 'x'. */
+        const char *x = strpbrk(size, "xX");
+        uint64_t w = 0, h = 0;
+        char *width = x ? il__strndup(size, (size_t)(x - size)) : NULL;
+        int ok = width && il__scan_whole(width, &w) == 1 && il__scan_whole(x + 1, &h) == 1;
+        free(width);
+        if (!ok || w < 1 || h < 1 || w > 4096 || h > 4096)
             return bad_range(spec, "size", "WIDTHxHEIGHT in pixels, each 1 to 4096, e.g. 28x28", err);
         io.width = w;
         io.height = h;

@@ -10,7 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "initlab/data.h"
 #include "initlab/rng.h"
+
+/* ---- the words of the scale modes --------------------------------------------------------------- */
+
+const char *il_scale_name(il_scale scale) {
+    switch (scale) {
+    case IL_SCALE_NONE: return "none";
+    case IL_SCALE_STANDARDIZE: return "standardize";
+    case IL_SCALE_UNIT: return "unit";
+    case IL_SCALE_AUTO: return "auto";
+    }
+    return NULL;
+}
+
+int il_scale_parse(const char *word) {
+    for (int s = 0; s < IL_SCALE_COUNT; s++)
+        if (strcmp(word, il_scale_name((il_scale)s)) == 0) return s;
+    return -1;
+}
 
 /* ---- split ------------------------------------------------------------------------------------------ */
 

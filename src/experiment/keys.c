@@ -18,19 +18,11 @@
 static const int scale_values[] = {IL_SCALE_AUTO, IL_SCALE_STANDARDIZE, IL_SCALE_UNIT, IL_SCALE_NONE};
 
 static const char *scale_name(int scale) {
-    switch (scale) {
-    case IL_SCALE_NONE: return "none";
-    case IL_SCALE_STANDARDIZE: return "standardize";
-    case IL_SCALE_UNIT: return "unit";
-    case IL_SCALE_AUTO: return "auto";
-    }
-    return NULL;
+    return il_scale_name((il_scale)scale);
 }
 
 static int scale_parse(const char *word) {
-    for (size_t i = 0; i < sizeof scale_values / sizeof *scale_values; i++)
-        if (!strcmp(word, scale_name(scale_values[i]))) return scale_values[i];
-    return -1;
+    return il_scale_parse(word);
 }
 
 static const int act_values[] = {IL_ACT_IDENTITY, IL_ACT_SIGMOID, IL_ACT_TANH, IL_ACT_RELU};

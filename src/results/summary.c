@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/parse.h"
 #include "initlab/results.h"
 #include "initlab/summary.h"
 #include "runner/runner_internal.h"
@@ -488,7 +489,8 @@ il_status il_summary_read(il_summary *s, const char *results_dir, il_error *err)
         if (!s->results_dir || !s->experiment || !s->data_description || !s->shard || !s->hidden_activation)
             st = il_fail(err, IL_ERR_NOMEM, "out of memory");
         s->slice = shard && strncmp(shard, "all", 3) != 0; /* "all" or "all (merged)" is the whole plan */
-        s->runs_in_plan = planned ? (size_t)strtoull(planned, NULL, 10) : 0;
+        uint64_t in_plan = 0;
+        s->runs_in_plan = planned && il__scan_whole(planned, &in_plan) == 1 ? (size_t)in_plan : 0;
         if (layers && *layers) {
             s->hidden_layers = 1;
             for (const char *p = layers; *p; p++)

@@ -149,21 +149,22 @@ static void test_malformed_options_are_refused(void **state) {
 
 static void test_bad_numbers_are_refused_naming_option_value_and_range(void **state) {
     (void)state;
-    EXPECT("circles:n=abc", IL_ERR_USAGE, "'n'", "whole number", "'abc'");
-    EXPECT("circles:n=0", IL_ERR_USAGE, "'n'", "from 2", "'0'");
-    EXPECT("xor:n=3", IL_ERR_USAGE, "'n'", "from 4", "'3'");
-    EXPECT("moons:n=-5", IL_ERR_USAGE, "'n'", "'-5'");
-    EXPECT("spirals:n=12.5", IL_ERR_USAGE, "'n'", "'12.5'");
-    EXPECT("esl-radial:train=0", IL_ERR_USAGE, "'train'", "from 1");
-    EXPECT("esl-radial:test=99999999999999999999999", IL_ERR_USAGE, "'test'");
-    EXPECT("circles:noise=-0.1", IL_ERR_USAGE, "'noise'", ">= 0", "'-0.1'");
-    EXPECT("circles:noise=lots", IL_ERR_USAGE, "'noise'", "must be a number", "'lots'");
-    EXPECT("circles:noise=nan", IL_ERR_USAGE, "'noise'");
-    EXPECT("circles:factor=1", IL_ERR_USAGE, "'factor'", "between 0 and 1");
-    EXPECT("circles:factor=0", IL_ERR_USAGE, "'factor'", "between 0 and 1");
-    EXPECT("spirals:turns=0", IL_ERR_USAGE, "'turns'", "> 0");
-    EXPECT("esl-sigmoids:snr=0", IL_ERR_USAGE, "'snr'", "> 0");
-    EXPECT("esl-sigmoids:snr=inf", IL_ERR_USAGE, "'snr'");
+    EXPECT("circles:n=abc", IL_ERR_USAGE, "option 'n'", "whole number", "got \"abc\"");
+    EXPECT("circles:n=0", IL_ERR_USAGE, "option 'n'", "from 2", "got \"0\"");
+    EXPECT("xor:n=3", IL_ERR_USAGE, "option 'n'", "from 4", "got \"3\"");
+    EXPECT("moons:n=-5", IL_ERR_USAGE, "option 'n'", "got \"-5\"");
+    EXPECT("spirals:n=12.5", IL_ERR_USAGE, "option 'n'", "got \"12.5\"");
+    EXPECT("esl-radial:train=0", IL_ERR_USAGE, "option 'train'", "from 1");
+    EXPECT("esl-radial:test=99999999999999999999999", IL_ERR_USAGE, "option 'test'", "whole number");
+    EXPECT("circles:noise=-0.1", IL_ERR_USAGE, "option 'noise'", "at least 0", "got \"-0.1\"");
+    EXPECT("circles:noise=lots", IL_ERR_USAGE, "option 'noise' (sd of the Gaussian noise)",
+           "expected a number of at least 0", "got \"lots\"");
+    EXPECT("circles:noise=nan", IL_ERR_USAGE, "option 'noise'", "got \"nan\"");
+    EXPECT("circles:factor=1", IL_ERR_USAGE, "option 'factor'", "between 0 and 1 (both excluded)");
+    EXPECT("circles:factor=0", IL_ERR_USAGE, "option 'factor'", "between 0 and 1 (both excluded)");
+    EXPECT("spirals:turns=0", IL_ERR_USAGE, "option 'turns'", "a positive number");
+    EXPECT("esl-sigmoids:snr=0", IL_ERR_USAGE, "option 'snr'", "a positive number");
+    EXPECT("esl-sigmoids:snr=inf", IL_ERR_USAGE, "option 'snr'", "got \"inf\"");
 }
 
 static void test_file_sources_say_which_option_they_need(void **state) {
