@@ -17,6 +17,8 @@
 #include "initlab/status.h"
 
 #define IL_MAX_LAYERS 64
+/* The widest layer initlab builds, everywhere (flags, config keys, model files): 1,000,000 units. */
+#define IL_MAX_WIDTH 1000000u
 
 typedef struct {
     size_t n_layers;                 /* L >= 1 dense layers */

@@ -68,8 +68,6 @@ const char *il__quote(char *buf, size_t size, const char *text);
  * notation when about as short ("2000", not "2e+03"). */
 void il__format_real(char *buf, size_t size, double v);
 
-/* The widest layer initlab builds, everywhere (flags, config keys, model files): 1,000,000 units. */
-#define IL_MAX_WIDTH 1000000u
 
 /* "2,8,1": whole numbers separated by commas (blanks around items allowed), each in r, at most max of
  * them, into sizes[0..*count). An empty list, an empty item ("2,,1"), a bad item or too many items give

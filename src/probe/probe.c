@@ -120,7 +120,7 @@ il_status il_probe_create(il_probe **out, const il_net_spec *spec, const float *
     size_t widest = 0, table_size = 1;
     for (size_t l = 1; l <= L; l++)
         widest = spec->sizes[l] > widest ? spec->sizes[l] : widest;
-    while (table_size < 2 * widest) /* widest <= 1e7 (il_net_spec_check): no overflow */
+    while (table_size < 2 * widest) /* widest <= IL_MAX_WIDTH (il_net_spec_check): no overflow */
         table_size *= 2;
 
     il_probe *probe = calloc(1, sizeof *probe);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/parse.h"
+#include "initlab/net.h"
 
 static void assert_contains(const char *text, const char *part) {
     if (!strstr(text, part)) fail_msg("expected \"%s\" in: %s", part, text);
