@@ -1,5 +1,5 @@
 /* claims_util.c - the claims tests' helpers (see claims_util.h): running an experiment in this process or
- * through the initlab program, and the one CSV reader of the claims tests.
+ * through the initlab program, and by-name access to the CSV files through the tests' one table reader.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,62 +118,25 @@ double cu_label_entropy(const il_data *data) {
 /* ---- reading the CSV files ------------------------------------------------------------------------- */
 
 void cu_csv_load(cu_csv *csv, const char *dir, const char *file) {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    memset(csv, 0, sizeof *csv);
-    csv->text = tu_read_file(path, NULL);
-    if (csv->text == NULL) fail_msg("cannot read %s", path);
-    size_t lines = 0, commas_in_header = 0;
-    for (const char *p = csv->text; *p; p++)
-        lines += *p == '\n';
-    for (const char *p = csv->text; *p && *p != '\n'; p++)
-        commas_in_header += *p == ',';
-    csv->n_cols = commas_in_header + 1;
-    assert_true(lines >= 1);
-    csv->header = calloc(csv->n_cols, sizeof *csv->header);
-    csv->cells = calloc(lines * csv->n_cols, sizeof *csv->cells);
-    assert_non_null(csv->header);
-    assert_non_null(csv->cells);
-    char *p = csv->text;
-    for (size_t line = 0; *p; line++) {
-        char *end = strchr(p, '\n');
-        if (end != NULL) *end = '\0';
-        char **row = line == 0 ? csv->header : csv->cells + (line - 1) * csv->n_cols;
-        size_t c = 0;
-        for (char *cell = p;; c++) {
-            char *comma = strchr(cell, ',');
-            if (comma != NULL) *comma = '\0';
-            if (c >= csv->n_cols) fail_msg("%s: line %zu has more cells than the header", path, line + 1);
-            row[c] = cell;
-            if (comma == NULL) break;
-            cell = comma + 1;
-        }
-        if (c + 1 != csv->n_cols)
-            fail_msg("%s: line %zu has %zu cells, header %zu", path, line + 1, c + 1, csv->n_cols);
-        if (line > 0) csv->n_rows++;
-        if (end == NULL) break;
-        p = end + 1;
-    }
+    il_error err;
+    if (rf_table_read(csv, rf_path_in(dir, file), &err) != IL_OK) fail_msg("%s", err.msg);
 }
 
 void cu_csv_free(cu_csv *csv) {
-    free(csv->header);
-    free(csv->cells);
-    free(csv->text);
+    rf_table_free(csv);
 }
 
 size_t cu_col(const cu_csv *csv, const char *name) {
-    for (size_t c = 0; c < csv->n_cols; c++)
-        if (strcmp(csv->header[c], name) == 0) return c;
-    fail_msg("no column %s", name);
-    return 0;
+    int c = rf_table_column(csv, name);
+    if (c < 0) fail_msg("no column %s", name);
+    return (size_t)c;
 }
 
 const char *cu_cell(const cu_csv *csv, size_t row, size_t col) {
     if (row >= csv->n_rows || col >= csv->n_cols)
         fail_msg("no cell at row %zu, column %zu (%zu rows, %zu columns)", row + 1, col + 1, csv->n_rows,
                  csv->n_cols);
-    return csv->cells[row * csv->n_cols + col];
+    return rf_table_cell(csv, row, col);
 }
 
 double cu_value(const cu_csv *csv, size_t row, size_t col) {

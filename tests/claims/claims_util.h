@@ -11,6 +11,7 @@
 
 #include "initlab/data.h"
 #include "initlab/experiment.h"
+#include "runner_fixture.h"
 
 /* ---- running an experiment ---------------------------------------------------------------------------- */
 
@@ -45,17 +46,12 @@ double cu_label_entropy(const il_data *data);
 
 /* ---- reading the CSV files ---------------------------------------------------------------------------- */
 
-/* A CSV file as strings. initlab's CSVs have a header row, plain cells (no quotes, no commas inside),
- * '.' decimals and empty cells for values that do not exist; that is all this reader handles. */
-typedef struct {
-    size_t n_cols, n_rows;
-    char **header; /* (n_cols) */
-    char **cells;  /* (n_rows, n_cols), "" for an empty cell */
-    char *text;    /* the file, cut in place */
-} cu_csv;
+/* A CSV file as strings: the tests' one table reader (runner_fixture.h, on the project's results
+ * reader), so "" for an empty cell (a value that does not exist). */
+typedef rf_table cu_csv;
 
-/* Read <dir>/<file>; fails when it cannot be read, is empty or a row has another number of cells than
- * the header. */
+/* Read <dir>/<file>; fails with the reader's message when it cannot be read, is empty or a row has
+ * another number of cells than the header. */
 void cu_csv_load(cu_csv *csv, const char *dir, const char *file);
 void cu_csv_free(cu_csv *csv);
 
