@@ -16,59 +16,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runner_fixture.h"
 #include "testutil.h"
 
-/* ---- a small CSV table: header names, then rows of cells (no quoting in results files but labels) ---- */
+/* ---- result tables: the tests' one reader (runner_fixture.h, on the project's CSV reader) ---- */
 
-typedef struct {
-    size_t n_cols, n_rows;
-    char **cells; /* (n_rows + 1, n_cols), row 0 is the header */
-    char *text;
-} table;
+typedef rf_table table;
 
 static int table_read(table *t, const char *path) {
-    memset(t, 0, sizeof *t);
-    t->text = tu_read_file(path, NULL);
-    if (!t->text) return -1;
-    size_t cap = 1024, n = 0, cols = 0, line_cols = 0;
-    t->cells = malloc(cap * sizeof *t->cells);
-    char *p = t->text, *start = p;
-    for (;; p++) {
-        if (*p == ',' || *p == '\n' || *p == '\0') {
-            char c = *p;
-            if (c == '\0' && p == start && line_cols == 0) break;
-            *p = '\0';
-            if (n == cap) t->cells = realloc(t->cells, (cap *= 2) * sizeof *t->cells);
-            t->cells[n++] = start;
-            line_cols++;
-            start = p + 1;
-            if (c != ',') {
-                if (!cols) cols = line_cols;
-                if (line_cols != cols) return -1;
-                line_cols = 0;
-                if (c == '\0' || *start == '\0') break;
-            }
-        }
-    }
-    t->n_cols = cols;
-    t->n_rows = cols ? n / cols - 1 : 0;
-    return 0;
-}
-
-static void table_free(table *t) {
-    free(t->cells);
-    free(t->text);
-}
-
-static size_t column(const table *t, const char *name) {
-    for (size_t j = 0; j < t->n_cols; j++)
-        if (strcmp(t->cells[j], name) == 0) return j;
-    fail_msg("no column %s", name);
-    return 0;
+    return rf_table_read(t, path, NULL) == IL_OK ? 0 : -1;
 }
 
 static const char *cell(const table *t, size_t row, const char *name) {
-    return t->cells[(row + 1) * t->n_cols + column(t, name)];
+    return rf_cell(t, row, name);
 }
 
 /* Mean of a numeric column over the rows whose `init` is init (empty cells skipped); n gets the count. */
@@ -149,7 +109,7 @@ static void test_zero_init_keeps_one_distinct_hidden_unit_at_every_log_point(voi
     for (size_t i = 0; i < t.n_rows; i++)
         if (strcmp(cell(&t, i, "init"), "zero") != 0 && strcmp(cell(&t, i, "epoch"), "0") == 0)
             assert_string_equal(cell(&t, i, "distinct_units"), "10");
-    table_free(&t);
+    rf_table_free(&t);
     assert_non_null(strstr(f->summary, "symmetric: 1 distinct unit"));
 }
 
@@ -171,7 +131,7 @@ static void test_small_uniform_starts_nearly_linear_and_ends_less_linear(void **
         if (strcmp(cell(&t, i, "init"), "uniform") == 0)
             assert_true(strtod(cell(&t, i, "linearity_end"), NULL) <
                         strtod(cell(&t, i, "linearity_start"), NULL));
-    table_free(&t);
+    rf_table_free(&t);
 }
 
 static void test_large_init_saturates_most_units_and_ends_worse_than_xavier_and_he(void **state) {
@@ -191,7 +151,7 @@ static void test_large_init_saturates_most_units_and_ends_worse_than_xavier_and_
     assert_true(sat_end > 0.5);
     assert_true(large > xavier);
     assert_true(large > he);
-    table_free(&t);
+    rf_table_free(&t);
     assert_non_null(strstr(f->summary, "saturated:"));
 }
 
@@ -282,14 +242,14 @@ static void test_csvs_open_in_a_spreadsheet_as_numbers(void **state) {
     assert_int_equal(table_read(&t, path), 0);
     size_t numbers = 0;
     for (size_t i = 0; i < t.n_rows * t.n_cols; i++) {
-        const char *v = t.cells[t.n_cols + i];
+        const char *v = t.cells[i];
         char *end;
         if (*v && (strtod(v, &end), *end == '\0')) numbers++;
     }
     print_message("runs.csv: %zu numeric cells, LibreOffice typed %zu cells as numbers\n", numbers, floats);
     assert_true(numbers > 0);
     assert_int_equal(floats, numbers);
-    table_free(&t);
+    rf_table_free(&t);
     free(fods);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
     tu_run(cmd, NULL);
