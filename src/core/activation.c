@@ -195,9 +195,11 @@ double il_output_loss(il_output out, const float *z, const float *y, size_t B, s
             double total = 0.0;
             for (size_t j = 0; j < O; j++)
                 total += exp((double)zr[j] - m);
-            const double lse = m + log(total);
+            /* lse - z_j as (m - z_j) + ln total: the difference of two floats is exact in double, so
+             * no large m cancels against a large z_j. */
+            const double log_total = log(total);
             for (size_t j = 0; j < O; j++)
-                if (yr[j] != 0.0f) sum += (double)yr[j] * (lse - (double)zr[j]);
+                if (yr[j] != 0.0f) sum += (double)yr[j] * ((m - (double)zr[j]) + log_total);
         }
         return sum / (double)B;
     case IL_OUT_IDENTITY:
