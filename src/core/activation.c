@@ -169,6 +169,11 @@ void il_output_forward(il_output out, float *p, const float *z, size_t B, size_t
  * -ln p would be infinite, or clamped to a made-up ceiling, exactly when the weights are large. The
  * forms below are the ones PyTorch's cross_entropy and BCEWithLogitsLoss use; they are finite for every
  * finite z and NaN or infinite only when a logit is (an overflowed forward pass: divergence). */
+/* The mean of a batch's summed loss; a NaN always as the positive NaN, which prints "nan", not "-nan". */
+static double batch_mean(double sum, double rows) {
+    return isnan(sum) ? NAN : sum / rows;
+}
+
 double il_output_loss(il_output out, const float *z, const float *y, size_t B, size_t O) {
     if (B == 0) return 0.0;
     double sum = 0.0;
@@ -182,7 +187,7 @@ double il_output_loss(il_output out, const float *z, const float *y, size_t B, s
             const double zi = z[i];
             sum += (zi > 0.0 ? zi : 0.0) - (double)y[i] * zi + log1p(exp(-fabs(zi)));
         }
-        return sum / (double)B;
+        return batch_mean(sum, (double)B);
     case IL_OUT_SOFTMAX:
         /* Cross-entropy -sum_j y_j ln p_j with ln p_j = z_j - lse(z), lse(z) = m + ln sum_k e^(z_k - m)
          * for m = max_k z: the row's loss is sum_j y_j (lse - z_j) (targets one-hot or a probability
@@ -201,7 +206,7 @@ double il_output_loss(il_output out, const float *z, const float *y, size_t B, s
             for (size_t j = 0; j < O; j++)
                 if (yr[j] != 0.0f) sum += (double)yr[j] * ((m - (double)zr[j]) + log_total);
         }
-        return sum / (double)B;
+        return batch_mean(sum, (double)B);
     case IL_OUT_IDENTITY:
     default:
         /* Squared error 1/(2B) sum (z - y)^2 (the prediction is z itself): the 1/2 makes its gradient
@@ -210,7 +215,7 @@ double il_output_loss(il_output out, const float *z, const float *y, size_t B, s
             double d = (double)z[i] - (double)y[i];
             sum += d * d;
         }
-        return sum / (2.0 * (double)B);
+        return batch_mean(sum, 2.0 * (double)B);
     }
 }
 
