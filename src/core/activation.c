@@ -164,16 +164,16 @@ void il_output_forward(il_output out, float *p, const float *z, size_t B, size_t
     }
 }
 
-/* Each loss is computed from the logits z, in double, never from the rounded probabilities: a float
- * sigmoid or softmax rounds a probability of 1e-300 to 0 (and 1 - 1e-9 to 1), so a loss taken as
- * -ln p would be infinite, or clamped to a made-up ceiling, exactly when the weights are large. The
- * forms below are the ones PyTorch's cross_entropy and BCEWithLogitsLoss use; they are finite for every
- * finite z and NaN or infinite only when a logit is (an overflowed forward pass: divergence). */
 /* The mean of a batch's summed loss; a NaN always as the positive NaN, which prints "nan", not "-nan". */
 static double batch_mean(double sum, double rows) {
     return isnan(sum) ? NAN : sum / rows;
 }
 
+/* Each loss is computed from the logits z, in double, never from the rounded probabilities: a float
+ * sigmoid or softmax rounds a probability of 1e-300 to 0 (and 1 - 1e-9 to 1), so a loss taken as
+ * -ln p would be infinite, or clamped to a made-up ceiling, exactly when the weights are large. The
+ * forms below are the ones PyTorch's cross_entropy and BCEWithLogitsLoss use; they are finite for every
+ * finite z and NaN or infinite only when a logit is (an overflowed forward pass: divergence). */
 double il_output_loss(il_output out, const float *z, const float *y, size_t B, size_t O) {
     if (B == 0) return 0.0;
     double sum = 0.0;
