@@ -4,9 +4,9 @@
  * rounded many probabilities to 0 or 1: "first cost inf", or a flat 13.8 with a probability floor), and
  * that loss is PyTorch's at the same weights on the same data, within float rounding.
  *
- * PyTorch is asked through scripts/torch_loss.py; the comparison is skipped, saying so, when no python3
- * on the path can import torch. Everything else is asserted from what `initlab train` and `initlab run`
- * logged.
+ * PyTorch is asked through scripts/torch_loss.py; the comparison is skipped, saying so, when neither the
+ * python3 on the path nor the system's can import torch. Everything else is asserted from what `initlab
+ * train` and `initlab run` logged.
  */
 #include <setjmp.h>
 #include <stdarg.h>
