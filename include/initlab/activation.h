@@ -2,7 +2,8 @@
  *
  * Hidden layers use sigmoid, tanh or ReLU (identity is allowed for linear-network experiments).
  * The output layer and its loss come as fused pairs, so the gradient at the output is always the
- * stable (prediction - target) form:
+ * stable (prediction - target) form, and the loss is computed from the logits, never from a rounded
+ * probability:
  *   identity + squared error  (regression, the ESL setting; loss = 1/(2B) sum (yhat - y)^2)
  *   sigmoid  + binary cross-entropy
  *   softmax  + cross-entropy (targets one-hot or probabilities)
@@ -37,8 +38,14 @@ int il_output_parse(const char *name);
 
 /* Output activation over a (B, O) batch: p = g(z). */
 void il_output_forward(il_output out, float *p, const float *z, size_t B, size_t O);
-/* Mean loss over the batch, of predictions p (B, O) against targets y (B, O). */
-double il_output_loss(il_output out, const float *p, const float *y, size_t B, size_t O);
+/* Mean loss over the batch of the output pre-activations (logits) z (B, O) against targets y (B, O),
+ * computed in double from z as PyTorch does, with no floor on a probability:
+ *   identity: 1/(2B) sum (z - y)^2                                  (z is the prediction)
+ *   sigmoid:  1/B sum softplus(z) - y z   = BCE of sigma(z)          (BCEWithLogitsLoss, summed over O)
+ *   softmax:  1/B sum_rows sum_j y_j (lse(z) - z_j) = CE of softmax(z)  (cross_entropy)
+ * Finite for every finite z, however large (a confident wrong answer costs about |z|); NaN or
+ * infinite only when a logit is, which the trainer reports as divergence. */
+double il_output_loss(il_output out, const float *z, const float *y, size_t B, size_t O);
 /* Gradient of the mean loss with respect to the output pre-activations: dz = (p - y) / B. */
 void il_output_backward(il_output out, float *dz, const float *p, const float *y, size_t B, size_t O);
 

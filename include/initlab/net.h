@@ -66,7 +66,9 @@ void il_net_init(il_net *net, const il_init_spec *specs, il_rng *rng);
 
 /* Forward pass of B <= max_batch rows of x (B, sizes[0]); predictions land in net->a[L-1] (B, O). */
 void il_net_forward(il_net *net, const float *x, size_t B);
-/* Mean data loss of the last forward pass against targets y (B, sizes[L]) (no weight decay). */
+/* Mean data loss of the last forward pass against targets y (B, sizes[L]) (no weight decay), computed
+ * from the output layer's pre-activations net->z[L-1] (il_output_loss): exact cross-entropy however
+ * large the logits; NaN or infinite only when a logit is (overflow, or a NaN weight). */
 double il_net_loss(const il_net *net, const float *y, size_t B);
 /* Weight-decay penalty lambda * sum of squared weights (biases excluded). */
 double il_net_penalty(const il_net *net, double weight_decay);

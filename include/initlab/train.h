@@ -52,9 +52,11 @@ il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const flo
 
 typedef struct {
     double loss;     /* mean data loss */
-    double accuracy; /* share of correct argmax (softmax) or threshold-0.5 (sigmoid) predictions; NAN for
-                        identity. With several sigmoid outputs a row counts as correct when every output is
-                        on the right side of 0.5. NAN for N = 0 (loss too). */
+    double accuracy; /* share of rows whose predicted class is the target's class; NAN for identity.
+                        One output: class 1 when the prediction (or target) is >= 0.5, so a constant 1/2
+                        says class 1 (50 % on balanced data). Several outputs (softmax, or sigmoid on
+                        one-hot targets): the largest, the first of equal values winning. NAN when a
+                        prediction is NaN, and for N = 0 (loss too). */
 } il_eval;
 
 /* Evaluate on all N rows in chunks of net->max_batch; no parameters change. */

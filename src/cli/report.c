@@ -55,7 +55,8 @@ il_status cli_check_output(il_output out, const il_data *data, il_error *err) {
     if (out == IL_OUT_SOFTMAX && data->train.t < 2)
         return il_fail(err, IL_ERR_USAGE,
                        "--output softmax: '%s' has a single 0/1 target per example, and a softmax over one "
-                       "unit is always 1; use sigmoid",
+                       "unit is always 1; use sigmoid (a two-class CSV gives one target per class with "
+                       "targets=one-hot)",
                        data->name);
     return IL_OK;
 }

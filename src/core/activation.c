@@ -2,7 +2,8 @@
  *
  * Dimension letters: B = batch rows, O = outputs. Hidden activations are elementwise; their derivatives
  * are computed from the activation value a = f(z) (sigma' = a(1-a), tanh' = 1-a^2, relu' = [a>0]), so
- * backward needs only what forward kept. Output pairs are chosen so that dLoss/dz = (p - y) / B.
+ * backward needs only what forward kept. Output pairs are chosen so that dLoss/dz = (p - y) / B; their
+ * losses are computed from the logits z (log-sum-exp, softplus), never from the rounded p.
  */
 #include "initlab/activation.h"
 
@@ -132,14 +133,6 @@ void il_act_backward(il_act act, float *dz, const float *da, const float *a, siz
 
 /* ---- output layer and loss ------------------------------------------------------------------------ */
 
-/* Probabilities below this are treated as this in log(): a confident wrong answer costs at most
- * -ln(1e-12) ~ 27.6 instead of infinity (a float softmax can round a tiny probability to exactly 0). */
-static const double prob_floor = 1e-12;
-
-static double safe_log(double p) {
-    return log(p > prob_floor ? p : prob_floor);
-}
-
 void il_output_forward(il_output out, float *p, const float *z, size_t B, size_t O) {
     switch (out) {
     case IL_OUT_SIGMOID:
@@ -171,28 +164,58 @@ void il_output_forward(il_output out, float *p, const float *z, size_t B, size_t
     }
 }
 
-double il_output_loss(il_output out, const float *p, const float *y, size_t B, size_t O) {
+/* The mean of a batch's summed loss; a NaN always as the positive NaN, which prints "nan", not "-nan". */
+static double batch_mean(double sum, double rows) {
+    return isnan(sum) ? NAN : sum / rows;
+}
+
+/* Each loss is computed from the logits z, in double, never from the rounded probabilities: a float
+ * sigmoid or softmax rounds a probability of 1e-300 to 0 (and 1 - 1e-9 to 1), so a loss taken as
+ * -ln p would be infinite, or clamped to a made-up ceiling, exactly when the weights are large. The
+ * forms below are the ones PyTorch's cross_entropy and BCEWithLogitsLoss use; they are finite for every
+ * finite z and NaN or infinite only when a logit is (an overflowed forward pass: divergence). */
+double il_output_loss(il_output out, const float *z, const float *y, size_t B, size_t O) {
     if (B == 0) return 0.0;
     double sum = 0.0;
     switch (out) {
     case IL_OUT_SIGMOID:
-        /* Binary cross-entropy, summed over outputs: -[y ln p + (1 - y) ln(1 - p)]. */
-        for (size_t i = 0; i < B * O; i++)
-            sum -= (double)y[i] * safe_log(p[i]) + (1.0 - (double)y[i]) * safe_log(1.0 - (double)p[i]);
-        return sum / (double)B;
+        /* Binary cross-entropy -[y ln sigma(z) + (1 - y) ln(1 - sigma(z))], summed over outputs. With
+         * ln sigma(z) = -softplus(-z) and ln(1 - sigma(z)) = -softplus(z) it is softplus(z) - y z, and
+         * softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|) never overflows. (z > 0 ? z : 0, not
+         * fmax, so that a NaN logit gives a NaN loss.) */
+        for (size_t i = 0; i < B * O; i++) {
+            const double zi = z[i];
+            sum += (zi > 0.0 ? zi : 0.0) - (double)y[i] * zi + log1p(exp(-fabs(zi)));
+        }
+        return batch_mean(sum, (double)B);
     case IL_OUT_SOFTMAX:
-        /* Cross-entropy: -sum_j y_j ln p_j (targets one-hot or a probability row). */
-        for (size_t i = 0; i < B * O; i++)
-            if (y[i] != 0.0f) sum -= (double)y[i] * safe_log(p[i]);
-        return sum / (double)B;
+        /* Cross-entropy -sum_j y_j ln p_j with ln p_j = z_j - lse(z), lse(z) = m + ln sum_k e^(z_k - m)
+         * for m = max_k z: the row's loss is sum_j y_j (lse - z_j) (targets one-hot or a probability
+         * row). A NaN anywhere in the row makes m or the sum NaN. */
+        for (size_t r = 0; r < B; r++) {
+            const float *zr = z + r * O, *yr = y + r * O;
+            double m = zr[0];
+            for (size_t j = 1; j < O; j++)
+                m = zr[j] > m ? zr[j] : m;
+            double total = 0.0;
+            for (size_t j = 0; j < O; j++)
+                total += exp((double)zr[j] - m);
+            /* lse - z_j as (m - z_j) + ln total: the difference of two floats is exact in double, so
+             * no large m cancels against a large z_j. */
+            const double log_total = log(total);
+            for (size_t j = 0; j < O; j++)
+                if (yr[j] != 0.0f) sum += (double)yr[j] * ((m - (double)zr[j]) + log_total);
+        }
+        return batch_mean(sum, (double)B);
     case IL_OUT_IDENTITY:
     default:
-        /* Squared error 1/(2B) sum (p - y)^2: the 1/2 makes its gradient exactly (p - y) / B. */
+        /* Squared error 1/(2B) sum (z - y)^2 (the prediction is z itself): the 1/2 makes its gradient
+         * exactly (p - y) / B. */
         for (size_t i = 0; i < B * O; i++) {
-            double d = (double)p[i] - (double)y[i];
+            double d = (double)z[i] - (double)y[i];
             sum += d * d;
         }
-        return sum / (2.0 * (double)B);
+        return batch_mean(sum, 2.0 * (double)B);
     }
 }
 

@@ -4,6 +4,7 @@
  * parameters. A batch is a (B, I) row-major matrix; layer l computes
  *     Z_l = A_{l-1} W_l + 1 b_l^T        (B, O) = (B, I)(I, O) + broadcast (O)
  *     A_l = f_l(Z_l)                      elementwise for hidden layers, the output pair for the last
+ *     loss(Z_{L-1}, Y)                    from the logits: log-sum-exp / softplus (activation.c)
  * with A_{-1} = X. Backpropagation is the chain rule applied in exactly the reverse order:
  *     dZ_{L-1} = (P - Y) / B             the fused output/loss gradient (activation.c)
  *     dW_l = A_{l-1}^T dZ_l              (I, O) = (I, B)(B, O)
@@ -237,7 +238,9 @@ void il_net_forward(il_net *net, const float *x, size_t B) {
 
 double il_net_loss(const il_net *net, const float *y, size_t B) {
     const size_t L = net->spec.n_layers;
-    return il_output_loss(net->spec.output, net->a[L - 1], y, B, net->spec.sizes[L]);
+    /* From the logits Z_{L-1}, which forward kept: a loss taken from the rounded probabilities in
+     * A_{L-1} would be infinite (or clamped) wherever a float sigmoid or softmax rounds to 0 or 1. */
+    return il_output_loss(net->spec.output, net->z[L - 1], y, B, net->spec.sizes[L]);
 }
 
 double il_net_penalty(const il_net *net, double weight_decay) {

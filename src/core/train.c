@@ -114,22 +114,18 @@ il_status il_train_epoch(il_net *net, il_batch *batch, const float *x, const flo
     return IL_OK;
 }
 
-/* Is row r of the predictions p (O) right about the targets y (O)? */
-static int prediction_correct(il_output out, const float *p, const float *y, size_t O) {
-    if (out == IL_OUT_SOFTMAX) {
-        /* The predicted class is the largest probability, the true class the largest target. */
-        size_t best_p = 0, best_y = 0;
-        for (size_t j = 1; j < O; j++) {
-            if (p[j] > p[best_p]) best_p = j;
-            if (y[j] > y[best_y]) best_y = j;
-        }
-        return best_p == best_y;
+/* The class a row of O outputs (or targets) names, with ties settled one way everywhere: one output
+ * is a yes/no, class 1 when v >= 1/2 (so a constant 1/2 says class 1); several outputs (softmax, or
+ * sigmoid on one-hot targets) name their largest, the first of equal ones winning. -1 when a value
+ * is NaN: such a row has no prediction. */
+static long predicted_class(const float *v, size_t O) {
+    if (O == 1) return isnan(v[0]) ? -1 : v[0] >= 0.5f;
+    size_t best = 0;
+    for (size_t j = 0; j < O; j++) {
+        if (isnan(v[j])) return -1;
+        if (v[j] > v[best]) best = j;
     }
-    /* Sigmoid: each output says "yes" at p >= 0.5; a row is right when every output agrees with its
-     * target (one output: the usual threshold accuracy). */
-    for (size_t j = 0; j < O; j++)
-        if ((p[j] >= 0.5f) != (y[j] >= 0.5f)) return 0;
-    return 1;
+    return (long)best;
 }
 
 il_eval il_net_evaluate(il_net *net, const float *x, const float *y, size_t N) {
@@ -139,16 +135,20 @@ il_eval il_net_evaluate(il_net *net, const float *x, const float *y, size_t N) {
     if (N == 0) return ev;
     double loss_sum = 0.0;
     size_t correct = 0;
+    int undefined = 0; /* a NaN prediction: the accuracy does not exist */
     for (size_t start = 0; start < N; start += net->max_batch) {
         const size_t B = N - start < net->max_batch ? N - start : net->max_batch;
         const float *xb = x + start * D, *yb = y + start * T; /* rows are contiguous: no gather needed */
         il_net_forward(net, xb, B);
         loss_sum += il_net_loss(net, yb, B) * (double)B;
         if (out != IL_OUT_IDENTITY)
-            for (size_t r = 0; r < B; r++)
-                correct += (size_t)prediction_correct(out, net->a[L - 1] + r * T, yb + r * T, T);
+            for (size_t r = 0; r < B; r++) {
+                const long guess = predicted_class(net->a[L - 1] + r * T, T);
+                undefined |= guess < 0;
+                correct += (size_t)(guess == predicted_class(yb + r * T, T));
+            }
     }
     ev.loss = loss_sum / (double)N;
-    ev.accuracy = out == IL_OUT_IDENTITY ? NAN : (double)correct / (double)N;
+    ev.accuracy = out == IL_OUT_IDENTITY || undefined ? NAN : (double)correct / (double)N;
     return ev;
 }

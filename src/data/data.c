@@ -69,7 +69,8 @@ static const char *const source_descriptions[SRC_COUNT + 1] = {
     [SRC_MNIST] = "MNIST digits from a folder with the standard IDX file names, plain or .gz (dir)",
     [SRC_IDX] = "any IDX image/label file pair, plain or .gz (images, labels, test-images, test-labels)",
     [SRC_IMAGES] = "a folder of images, one subfolder per class (dir, size=WxH, color=gray|rgb)",
-    [SRC_CSV] = "a CSV file with a header row (file, label, features=a;b;c, task, test-file)",
+    [SRC_CSV] = "a CSV file with a header row (file, label, features=a;b;c, task, test-file, "
+                "targets=binary|one-hot)",
     [SRC_COUNT] = NULL,
 };
 
@@ -82,7 +83,7 @@ static const char *const moons_keys[] = {"n", "test", "noise", NULL};
 static const char *const dir_keys[] = {"dir", NULL};
 static const char *const idx_keys[] = {"images", "labels", "test-images", "test-labels", NULL};
 static const char *const images_keys[] = {"dir", "size", "color", NULL};
-static const char *const csv_keys[] = {"file", "label", "features", "task", "test-file", NULL};
+static const char *const csv_keys[] = {"file", "label", "features", "task", "test-file", "targets", NULL};
 
 static const char *const *const source_keys[SRC_COUNT] = {
     [SRC_ESL_SIGMOIDS] = esl_keys,  [SRC_ESL_RADIAL] = esl_keys,  [SRC_XOR] = xor_keys,
@@ -684,9 +685,31 @@ static il_status load_csv_source(il_data *out, const parsed_spec *spec, il_error
         else if (strcasecmp(task, "classification") != 0)
             return bad_range(spec, "task", "classification or regression", err);
     }
+    /* Two classes give one 0/1 target (class 1 = the second class) for a sigmoid output, as the
+     * built-in two-class sets do; targets=one-hot keeps a column per class (for softmax). */
+    const char *targets = spec_get(spec, "targets");
+    int one_hot = 0;
+    if (targets) {
+        if (co.regression)
+            return il_fail(err, IL_ERR_USAGE,
+                           "data source 'csv': targets=%s applies to classes, not to task=regression",
+                           targets);
+        if (strcasecmp(targets, "one-hot") == 0)
+            one_hot = 1;
+        else if (strcasecmp(targets, "binary") != 0)
+            return bad_range(spec, "targets", "binary (one 0/1 target, two classes) or one-hot", err);
+    }
     il_status st = il__csv_load(out, file, &co, err);
     if (st != IL_OK) return st;
     out->task = co.regression ? IL_TASK_REGRESSION : IL_TASK_CLASSIFICATION;
+    if (!co.regression && targets && !one_hot && out->n_classes != 2)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: targets=binary needs exactly two classes; label column '%s' holds %zu (use "
+                       "targets=one-hot)",
+                       file, label, out->n_classes);
+    if (!co.regression && !one_hot && out->n_classes == 2 &&
+        (st = targets_from_labels(&out->train, 1, err)) != IL_OK)
+        return st;
     const char *test_file = spec_get(spec, "test-file");
     if (test_file) {
         il_data test_data;

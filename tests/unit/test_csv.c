@@ -1,7 +1,7 @@
 /* test_csv.c - the CSV tokenizer (core/csv.h: the same records from text and from a stream read in any
  * chunk size, errors naming file, line, field and byte) and CSV loading: class names numbered in sorted
  * order, class numbers used as they are, numeric targets for regression, and the spreadsheet habits
- * (quotes, CRLF, byte-order mark, blank lines).
+ * (quotes, CRLF, byte-order mark, blank lines); a loaded two-class source has one 0/1 target.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -376,6 +376,67 @@ static void test_a_label_name_that_is_missing_lists_the_columns(void **state) {
     assert_non_null(strstr(err.msg, "separated by ';'"));
 }
 
+/* ---- targets of a loaded CSV source (il_data_load) ------------------------------------------------ */
+
+/* Write text to DIR/name and load "csv:file=PATH,OPTIONS" with the default preparation. */
+static il_status load_csv(il_data *d, const char *dir, const char *name, const char *text,
+                          const char *options, il_error *err) {
+    char path[4096], spec[16384];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
+    snprintf(spec, sizeof spec, "csv:file=%s,%s", path, options);
+    return il_data_load(d, spec, NULL, err);
+}
+
+static void test_two_classes_give_one_0_1_target_and_one_hot_keeps_two(void **state) {
+    (void)state;
+    char *dir = tu_make_tmpdir("csv-binary");
+    assert_non_null(dir);
+    const char *text = "a,b,kind\n1,2,dog\n2,1,cat\n3,3,dog\n4,1,cat\n0,5,dog\n1,1,cat\n2,2,dog\n"
+                       "5,0,cat\n3,1,dog\n0,0,cat\n";
+    il_data d;
+    il_error err;
+    /* cat < dog: cat is 0, dog is 1, one target per row, in the training and the held-out split. */
+    assert_int_equal(load_csv(&d, dir, "pets.csv", text, "label=kind", &err), IL_OK);
+    assert_int_equal(d.n_classes, 2);
+    assert_int_equal(d.train.t, 1);
+    assert_int_equal(d.test.t, 1);
+    assert_string_equal(d.class_names[1], "dog");
+    const il_dataset *sets[] = {&d.train, &d.test};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < sets[s]->n; i++)
+            assert_true(sets[s]->y[i] == (float)sets[s]->labels[i]);
+    il_data_free(&d);
+    /* targets=one-hot: one column per class, for a softmax. */
+    assert_int_equal(load_csv(&d, dir, "pets.csv", text, "label=kind,targets=one-hot", &err), IL_OK);
+    assert_int_equal(d.train.t, 2);
+    for (size_t i = 0; i < d.train.n; i++)
+        assert_true(d.train.y[2 * i + (size_t)d.train.labels[i]] == 1.0f);
+    il_data_free(&d);
+    /* A test file is matched by class name and gets the same single target. */
+    char test_path[4096], options[8192];
+    snprintf(test_path, sizeof test_path, "%s/test.csv", dir);
+    const char *test_text = "a,b,kind\n1,1,dog\n2,2,cat\n";
+    assert_int_equal(tu_write_file(test_path, test_text, strlen(test_text)), 0);
+    snprintf(options, sizeof options, "label=kind,test-file=%s", test_path);
+    assert_int_equal(load_csv(&d, dir, "pets.csv", text, options, &err), IL_OK);
+    assert_int_equal(d.test.t, 1);
+    assert_true(d.test.y[0] == 1.0f && d.test.y[1] == 0.0f);
+    il_data_free(&d);
+    /* Three classes stay one-hot; asking for one binary target is refused, so is targets= on numbers. */
+    const char *three = "a,kind\n1,x\n2,y\n3,z\n4,x\n5,y\n";
+    assert_int_equal(load_csv(&d, dir, "three.csv", three, "label=kind", &err), IL_OK);
+    assert_int_equal(d.train.t, 3);
+    il_data_free(&d);
+    assert_int_equal(load_csv(&d, dir, "three.csv", three, "label=kind,targets=binary", &err), IL_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "exactly two classes"));
+    assert_int_equal(load_csv(&d, dir, "three.csv", three, "label=a,task=regression,targets=binary", &err),
+                     IL_ERR_USAGE);
+    assert_int_equal(load_csv(&d, dir, "pets.csv", text, "label=kind,targets=two", &err), IL_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "one-hot"));
+    free(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tokenizer_splits_quotes_line_ends_bom_blank_lines_and_empty_cells),
@@ -393,6 +454,7 @@ int main(void) {
         cmocka_unit_test(test_errors_give_the_line_in_the_file_after_multiline_fields),
         cmocka_unit_test(test_a_gzipped_csv_file_loads_by_its_name),
         cmocka_unit_test(test_a_label_name_that_is_missing_lists_the_columns),
+        cmocka_unit_test(test_two_classes_give_one_0_1_target_and_one_hot_keeps_two),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

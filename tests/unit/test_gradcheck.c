@@ -299,14 +299,15 @@ static void test_activation_derivatives_from_the_value_match_finite_differences(
 
 static void test_losses_have_their_textbook_values(void **state) {
     (void)state;
-    /* Squared error: 1/(2B) sum (p - y)^2. */
+    /* Squared error: 1/(2B) sum (p - y)^2, the identity output's logits being its predictions. */
     const float p[] = {1.0f, 2.0f, 3.0f, 5.0f}, y[] = {0.0f, 2.0f, 1.0f, 5.0f};
     assert_float_equal(il_output_loss(IL_OUT_IDENTITY, p, y, 2, 2), (1.0 + 4.0) / 4.0, 1e-12);
-    /* BCE at p = 1/2 is ln 2 per output; softmax CE of a uniform 4-way guess is ln 4. */
-    const float half[] = {0.5f, 0.5f}, t[] = {1.0f, 0.0f};
-    assert_float_equal(il_output_loss(IL_OUT_SIGMOID, half, t, 2, 1), log(2.0), 1e-7);
-    const float quarter[] = {0.25f, 0.25f, 0.25f, 0.25f}, onehot[] = {0, 0, 1, 0};
-    assert_float_equal(il_output_loss(IL_OUT_SOFTMAX, quarter, onehot, 1, 4), log(4.0), 1e-7);
+    /* Losses take logits: BCE at z = 0 (p = 1/2) is ln 2 per output; softmax CE of equal logits (a
+     * uniform 4-way guess) is ln 4. */
+    const float zero[] = {0.0f, 0.0f}, t[] = {1.0f, 0.0f};
+    assert_float_equal(il_output_loss(IL_OUT_SIGMOID, zero, t, 2, 1), log(2.0), 1e-12);
+    const float equal[] = {3.0f, 3.0f, 3.0f, 3.0f}, onehot[] = {0, 0, 1, 0};
+    assert_float_equal(il_output_loss(IL_OUT_SOFTMAX, equal, onehot, 1, 4), log(4.0), 1e-12);
     /* Softmax rows sum to 1 and do not overflow. */
     const float z[] = {1000.0f, 1001.0f, -50.0f, 0.0f, 0.0f, 0.0f};
     float q[6];
@@ -314,10 +315,11 @@ static void test_losses_have_their_textbook_values(void **state) {
     assert_float_equal(q[0] + q[1] + q[2], 1.0, 1e-6);
     assert_float_equal(q[1] / q[0], exp(1.0), 1e-4);
     assert_float_equal(q[3], 1.0 / 3.0, 1e-7);
-    /* Certain and wrong: clamped, finite. */
-    const float certain[] = {0.0f, 1.0f};
+    /* Certain and wrong, by logits of 100: exact, not clamped. Row 1 (y = 1, z = -100) costs
+     * softplus(-100) + 100 and row 2 (y = 0, z = 100) softplus(100): 100 + ln(1 + e^-100) each. */
+    const float certain[] = {-100.0f, 100.0f};
     const double worst = il_output_loss(IL_OUT_SIGMOID, certain, t, 2, 1);
-    assert_true(isfinite(worst) && worst > 20.0);
+    assert_float_equal(worst, 100.0 + log1p(exp(-100.0)), 1e-12);
     /* The fused gradient is (p - y) / B for every pair. */
     float dz[4];
     for (int out = 0; out < IL_OUT_COUNT; out++) {
