@@ -575,6 +575,14 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         else
             pending[n_pending++] = i;
     }
+    /* A kill while a run's file was being replaced leaves its temporary beside; the run stays complete. */
+    for (size_t i = 0; st == IL_OK && kind == FOLDER_STARTED && i < plan; i++) {
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        char run_dir[4096];
+        if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
+            il__remove_temporaries(run_dir);
+    }
     char path[4096];
     /* What interrupted writes left (a meta or config.ini half written, a run killed while its folder
      * was being filled) goes; then runs/, config.ini and meta, in that order: meta marks the folder as
