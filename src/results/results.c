@@ -358,7 +358,7 @@ static il_status copy_file(const char *from, const char *to, il_error *err) {
 static il_status copy_run(const char *from_dir, const char *to_dir, const char *id, il_error *err) {
     char from[4096], to[4096], tmp[4096];
     il_status st = il__run_path(to, sizeof to, to_dir, id, NULL, err);
-    if (st == IL_OK) st = il__run_stage_open(to, tmp, sizeof tmp, err);
+    if (st == IL_OK) st = il__folder_stage_open(to, tmp, sizeof tmp, err);
     if (st != IL_OK) return st;
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
         st = il__run_path(from, sizeof from, from_dir, id, il__result_files[f].name, err);
@@ -369,14 +369,14 @@ static il_status copy_run(const char *from_dir, const char *to_dir, const char *
         st = copy_file(from, to, err);
     }
     if (st != IL_OK) {
-        il__run_stage_abort(tmp);
+        il__folder_stage_abort(tmp);
         return st;
     }
     if ((st = il__run_path(to, sizeof to, to_dir, id, NULL, err)) != IL_OK) {
-        il__run_stage_abort(tmp);
+        il__folder_stage_abort(tmp);
         return st;
     }
-    return il__run_stage_commit(tmp, to, err);
+    return il__folder_stage_commit(tmp, to, err);
 }
 
 /* Why slice folder b (meta mb) cannot be merged with the first, a (meta ma): the first dependency in
@@ -485,16 +485,19 @@ static il_status merge_folders(const char *const *dirs, size_t n_dirs, const cha
                     "add --partial to merge the runs that are there",
                     missing, plan, first_missing);
 
-    char target[4096];
-    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, IL_RUNS_DIR, err);
+    /* Everything goes into a temporary folder beside out_dir that becomes out_dir at the end: a merge
+     * that fails on the way (a damaged run file, a full disk) leaves nothing. */
+    char stage[4096] = "", target[4096];
+    if (st == IL_OK) st = il__folder_stage_open(out_dir, stage, sizeof stage, err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, stage, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(target, err);
-    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, "config.ini", err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, stage, "config.ini", err);
     if (st == IL_OK) st = copy_file(path, target, err);
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         if (source[i] == n_dirs) continue;
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        st = copy_run(dirs[source[i]], out_dir, run.id, err);
+        st = copy_run(dirs[source[i]], stage, run.id, err);
     }
     free(source);
     if (st == IL_OK) {
@@ -510,12 +513,12 @@ static il_status merge_folders(const char *const *dirs, size_t n_dirs, const cha
         st = il__meta_set(&first, "shard", "all (merged)", err);
         if (st == IL_OK) st = il__meta_set(&first, "merged_from", merged_from, err);
         if (st == IL_OK) st = il__meta_set(&first, "date", buf, err);
-        if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "meta", err);
+        if (st == IL_OK) st = il__path_join(path, sizeof path, stage, "meta", err);
         if (st == IL_OK) st = il__meta_write(&first, path, err);
     }
     size_t complete = 0;
-    if (st == IL_OK) st = il_results_collect(exp, out_dir, &complete, err);
-    if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
+    if (st == IL_OK) st = il_results_collect(exp, stage, &complete, err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, stage, "runs.csv", err);
     il__csvread runs;
     if (st == IL_OK) st = il__csvread_open(&runs, path, err);
     if (st == IL_OK) {
@@ -529,6 +532,10 @@ static il_status merge_folders(const char *const *dirs, size_t n_dirs, const cha
         il__csvread_close(&runs);
         report->runs_missing = plan - complete;
     }
+    if (st == IL_OK)
+        st = il__folder_stage_commit(stage, out_dir, err);
+    else
+        il__folder_stage_abort(stage);
     il__meta_free(&first);
     free(exp);
     return st;

@@ -40,9 +40,10 @@ int il__is_temporary(const char *name) {
     return t && t != name && t[5] != '\0';
 }
 
-/* Remove the regular files and temporaries of folder dir, then the folder; with only_results, refuse
- * (return -1, removing nothing) when it holds an entry that is neither a result file nor a temporary. */
-static int remove_run_folder(const char *dir, int only_results) {
+/* Remove folder dir with what it holds (folders in it too, a few levels deep, links never followed);
+ * with only_results, refuse (return -1, removing nothing) when it holds an entry that is neither a
+ * result file nor a temporary. */
+static int remove_folder(const char *dir, int only_results, int depth) {
     DIR *d = opendir(dir);
     if (!d) return errno == ENOENT ? 0 : -1;
     struct dirent *e;
@@ -58,7 +59,12 @@ static int remove_run_folder(const char *dir, int only_results) {
                     known = strcmp(e->d_name, il__result_files[i].name) == 0;
                 ok = known;
             } else if (il__path_join(path, sizeof path, dir, e->d_name, NULL) == IL_OK) {
-                unlink(path);
+                struct stat sb;
+                if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+                    if (depth > 0) remove_folder(path, 0, depth - 1);
+                } else {
+                    unlink(path);
+                }
             }
         }
     }
@@ -85,7 +91,7 @@ void il__remove_temporaries_of(const char *dir, const char *prefix) {
         struct stat sb;
         if (lstat(path, &sb) != 0) continue;
         if (S_ISDIR(sb.st_mode))
-            remove_run_folder(path, 0);
+            remove_folder(path, 0, 3);
         else
             unlink(path);
     }
@@ -173,21 +179,25 @@ il_status il__run_state(const char *dir, const char *id, int *complete, il_error
     return IL_OK;
 }
 
-il_status il__run_stage_open(const char *run_dir, char *tmp, size_t size, il_error *err) {
+il_status il__folder_stage_open(const char *dir, char *tmp, size_t size, il_error *err) {
+    /* dir without trailing slashes: the temporary goes beside it, never inside. */
+    size_t end = strlen(dir);
+    while (end > 1 && dir[end - 1] == '/')
+        end--;
+    if (end + 12 > size || end >= 4096) return il_fail(err, IL_ERR_USAGE, "%s: path too long", dir);
     char parent[4096];
-    const char *slash = strrchr(run_dir, '/');
-    size_t len = slash ? (size_t)(slash - run_dir) : 0;
-    if (len >= sizeof parent || strlen(run_dir) + 12 > size)
-        return il_fail(err, IL_ERR_USAGE, "%s: path too long", run_dir);
+    size_t len = 0;
+    for (size_t i = 0; i < end; i++)
+        if (dir[i] == '/') len = i;
     if (len) {
-        memcpy(parent, run_dir, len);
+        memcpy(parent, dir, len);
         parent[len] = '\0';
         il_status st = il_make_dirs(parent, err);
         if (st != IL_OK) return st;
     }
-    snprintf(tmp, size, "%s.tmp.XXXXXX", run_dir);
+    snprintf(tmp, size, "%.*s.tmp.XXXXXX", (int)end, dir);
     if (!mkdtemp(tmp)) {
-        il_status st = il_fail(err, IL_ERR_IO, "%s: cannot create a temporary folder beside it: %s", run_dir,
+        il_status st = il_fail(err, IL_ERR_IO, "%s: cannot create a temporary folder beside it: %s", dir,
                                strerror(errno));
         tmp[0] = '\0';
         return st;
@@ -196,23 +206,23 @@ il_status il__run_stage_open(const char *run_dir, char *tmp, size_t size, il_err
     return IL_OK;
 }
 
-void il__run_stage_abort(const char *tmp) {
-    if (tmp && *tmp) remove_run_folder(tmp, 0);
+void il__folder_stage_abort(const char *tmp) {
+    if (tmp && *tmp) remove_folder(tmp, 0, 3);
 }
 
-il_status il__run_stage_commit(const char *tmp, const char *run_dir, il_error *err) {
-    if (remove_run_folder(run_dir, 1) != 0) {
+il_status il__folder_stage_commit(const char *tmp, const char *run_dir, il_error *err) {
+    if (remove_folder(run_dir, 1, 0) != 0) {
         il_status st = il_fail(err, IL_ERR_IO,
-                               "%s: cannot replace the folder of this unfinished run: it holds files that "
-                               "are not initlab's, or cannot be removed",
+                               "%s: cannot replace this folder: it holds files that are not initlab's, or "
+                               "cannot be removed",
                                run_dir);
-        il__run_stage_abort(tmp);
+        il__folder_stage_abort(tmp);
         return st;
     }
     if (rename(tmp, run_dir) != 0) {
-        il_status st = il_fail(err, IL_ERR_IO, "%s: cannot rename the finished run into place: %s", run_dir,
-                               strerror(errno));
-        il__run_stage_abort(tmp);
+        il_status st = il_fail(err, IL_ERR_IO, "%s: cannot rename the finished folder into place: %s",
+                               run_dir, strerror(errno));
+        il__folder_stage_abort(tmp);
         return st;
     }
     return IL_OK;

@@ -350,17 +350,17 @@ static il_status write_run_files(const char *run_dir, const write_ctx *w, il_err
     void (*bodies[IL_RESULT_FILE_COUNT])(FILE *, const write_ctx *) = {
         write_curves, write_layers, write_histograms, write_timing, write_run_row};
     char tmp[4096];
-    il_status st = il__run_stage_open(run_dir, tmp, sizeof tmp, err);
+    il_status st = il__folder_stage_open(run_dir, tmp, sizeof tmp, err);
     if (st != IL_OK) return st;
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT && st == IL_OK; i++) {
         if (il__result_files[i].optional && w->no_timing) continue;
         st = write_file(tmp, &il__result_files[i], bodies[i], w, err);
     }
     if (st != IL_OK) {
-        il__run_stage_abort(tmp);
+        il__folder_stage_abort(tmp);
         return st;
     }
-    return il__run_stage_commit(tmp, run_dir, err);
+    return il__folder_stage_commit(tmp, run_dir, err);
 }
 
 il_status il_run_log_write_curves(const il_run_log *log, const char *path, il_error *err) {

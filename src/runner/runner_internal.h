@@ -119,13 +119,14 @@ il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, 
  * something other than a folder or a regular file under a run's name (*complete is then 0). */
 il_status il__run_state(const char *dir, const char *id, int *complete, il_error *err);
 
-/* A run's files appear together: they are written into a fresh temporary folder beside runs/<id>
- * (il__run_stage_open: runs/<id>.tmp.XXXXXX, runs/ made if needed, path into tmp), which then replaces
- * runs/<id> (il__run_stage_commit: an incomplete runs/<id> left by an earlier attempt is removed
- * first, as long as it holds only result files and temporaries). On any failure of commit, and on
- * il__run_stage_abort, the temporary folder is removed and runs/<id> stays as it was. */
-il_status il__run_stage_open(const char *run_dir, char *tmp, size_t size, il_error *err);
-il_status il__run_stage_commit(const char *tmp, const char *run_dir, il_error *err);
-void il__run_stage_abort(const char *tmp);
+/* A folder that appears whole or not at all (a run's files, a merged results folder): it is filled as
+ * a fresh temporary folder beside dir (il__folder_stage_open: dir.tmp.XXXXXX, parents made if needed,
+ * its path into tmp), which then replaces dir (il__folder_stage_commit: a dir left by an earlier
+ * attempt is removed first, as long as it holds only result files and temporaries; an empty one is
+ * fine). On any failure of commit, and on il__folder_stage_abort, the temporary folder is removed
+ * with what it holds and dir stays as it was. */
+il_status il__folder_stage_open(const char *dir, char *tmp, size_t size, il_error *err);
+il_status il__folder_stage_commit(const char *tmp, const char *dir, il_error *err);
+void il__folder_stage_abort(const char *tmp);
 
 #endif
