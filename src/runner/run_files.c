@@ -1,6 +1,7 @@
-/* run_files.c - the small file chores of a results folder: which per-run files exist and when a run is
- * complete, reading and writing whole files, the meta file, the configuration fingerprint, and the
- * clean-up of temporaries an interrupted atomic write may leave. No CSV content is produced here.
+/* run_files.c - the small file chores of a results folder: which per-run files exist and whether a run
+ * is complete (or cannot be told), folders that appear whole (filled beside, then renamed), the meta
+ * file, the fingerprints of the configuration and of the data and the meta keys runs depend on, and the
+ * clean-up of what an interrupted write may leave. No CSV content is produced here.
  */
 #include <ctype.h>
 #include <dirent.h>
