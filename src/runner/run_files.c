@@ -112,11 +112,25 @@ uint64_t il__fnv1a(const void *bytes, size_t size) {
     return il__fnv1a_more(14695981039346656037ULL, bytes, size);
 }
 
+/* FNV-1a taking 8 bytes (native order) per step instead of one: the data of a large set (188 MB of
+ * Fashion-MNIST inputs) is hashed in a few hundredths of a second, not a quarter of one. */
+static uint64_t fnv1a_words(uint64_t h, const void *bytes, size_t size) {
+    const unsigned char *p = bytes;
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h ^= w;
+        h *= 1099511628211ULL;
+    }
+    return il__fnv1a_more(h, p + i, size - i);
+}
+
 static uint64_t hash_dataset(uint64_t h, const il_dataset *ds) {
     uint64_t dims[3] = {ds->n, ds->d, ds->t};
     h = il__fnv1a_more(h, dims, sizeof dims);
-    if (ds->n && ds->d && ds->x) h = il__fnv1a_more(h, ds->x, ds->n * ds->d * sizeof *ds->x);
-    if (ds->n && ds->t && ds->y) h = il__fnv1a_more(h, ds->y, ds->n * ds->t * sizeof *ds->y);
+    if (ds->n && ds->d && ds->x) h = fnv1a_words(h, ds->x, ds->n * ds->d * sizeof *ds->x);
+    if (ds->n && ds->t && ds->y) h = fnv1a_words(h, ds->y, ds->n * ds->t * sizeof *ds->y);
     return h;
 }
 

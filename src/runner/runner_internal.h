@@ -87,8 +87,9 @@ void il__meta_remove(il__meta *meta, const char *key);
 /* Write meta atomically, with a comment line on top. */
 il_status il__meta_write(const il__meta *meta, const char *path, il_error *err);
 
-/* The data fingerprint: FNV-1a of the loaded examples as the runs see them (the training and test sets'
- * sizes, inputs and targets after any scaling, the task and the Bayes error), as 16 hex digits. */
+/* The data fingerprint: FNV-1a (over 64-bit words for the example arrays) of the loaded examples as the runs
+ * see them (the training and test sets' sizes, inputs and targets after any scaling, the task and the Bayes
+ * error), as 16 hex digits. */
 void il__data_fingerprint(const il_data *data, char hex[17]);
 
 /* The meta keys a folder's runs depend on, with what each stands for in a message ("the data"):
