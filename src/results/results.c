@@ -412,6 +412,21 @@ static il_status compare_slices(const char *a, const il__meta *ma, const char *b
                    a, b, what, key, va, vb);
 }
 
+/* What a merge into out_dir that was killed left beside it: its temporary folders out_dir.tmp.*. */
+static void remove_stale_stages(const char *out_dir) {
+    char parent[4096], name[4096];
+    size_t end = strlen(out_dir);
+    while (end > 1 && out_dir[end - 1] == '/')
+        end--;
+    size_t slash = end;
+    while (slash > 0 && out_dir[slash - 1] != '/')
+        slash--;
+    if (end - slash == 0 || end - slash >= sizeof name || slash >= sizeof parent) return;
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash ? slash : 1), slash ? out_dir : ".");
+    snprintf(name, sizeof name, "%.*s", (int)(end - slash), out_dir + slash);
+    il__remove_temporaries_of(parent, name);
+}
+
 static il_status merge_folders(const char *const *dirs, size_t n_dirs, const char *out_dir, int partial,
                                il_run_report *report, il_error *err) {
     il_run_report local;
@@ -488,6 +503,7 @@ static il_status merge_folders(const char *const *dirs, size_t n_dirs, const cha
     /* Everything goes into a temporary folder beside out_dir that becomes out_dir at the end: a merge
      * that fails on the way (a damaged run file, a full disk) leaves nothing. */
     char stage[4096] = "", target[4096];
+    if (st == IL_OK) remove_stale_stages(out_dir);
     if (st == IL_OK) st = il__folder_stage_open(out_dir, stage, sizeof stage, err);
     if (st == IL_OK) st = il__path_join(target, sizeof target, stage, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(target, err);

@@ -138,15 +138,21 @@ static void test_resume_removes_what_a_kill_during_the_merge_or_a_run_left(void 
     free(merged);
     free(again);
 
-    /* `initlab merge`'s collect of a folder cleans up the same way. */
+    /* `initlab merge` of such a folder carries none of them over, and removes what a killed merge into
+     * the same --out left beside it. */
     run_in(l.out, "printf x > layers.csv.tmp.Mm5Nn6");
     char merged_dir[4200], command[9000];
     snprintf(merged_dir, sizeof merged_dir, "%s/merged", l.scratch);
+    run_in(l.scratch, "mkdir merged.tmp.Pp0Oo9 && mkdir merged.tmp.Pp0Oo9/runs && printf x > "
+                      "merged.tmp.Pp0Oo9/runs.csv");
     snprintf(command, sizeof command, "'%s' merge '%s' --out '%s' -q 2>&1", tu_exe(), l.out, merged_dir);
     char *out = NULL;
     if (tu_run(command, &out) != 0) fail_msg("%s", out);
     free(out);
     assert_int_equal(count_temporaries(merged_dir), 0);
+    char stale[4300];
+    snprintf(stale, sizeof stale, "%s/merged.tmp.Pp0Oo9", l.scratch);
+    assert_int_equal(access(stale, F_OK), -1);
     lab_free(&l);
 }
 
