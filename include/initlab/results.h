@@ -26,18 +26,29 @@
  * each atomically, from the complete runs under results_dir/runs/ in plan order, so the bytes are the
  * same however the runs were spread over jobs, slices or resumes. Runs that are not complete are left
  * out (a later call, after a resume, adds them). *n_complete (may be NULL) receives how many of the
- * plan's runs were found complete. IL_ERR_FORMAT names a run file that is not what this version
- * writes; IL_ERR_IO / IL_ERR_NOMEM as usual; files already merged stay as they were. */
+ * plan's runs were found complete. What an interrupted merge left (NAME.tmp.*) is removed first.
+ * Every run file is checked whole (header, rows, last line) before any merged file is replaced, and
+ * the merged files are written beside as temporaries and renamed into place together: on any failure
+ * the previous merged set stays as it was. IL_ERR_FORMAT names a run file that is not what this
+ * version writes; IL_ERR_IO names a run folder that cannot be read (never taken for "not done");
+ * IL_ERR_NOMEM as usual. */
 il_status il_results_collect(const il_experiment *exp, const char *results_dir, size_t *n_complete,
                              il_error *err);
 
 /* Merge the slice folders dirs[0..n_dirs) of one sweep into out_dir (which must not exist or be empty):
- * refuses folders from different configurations (config_fingerprint in meta), copies every complete
- * run (the first folder holding it wins) and writes the merged files (il_results_collect),
- * byte-identical to an unsharded run of the same plan. Missing runs are allowed and counted in
- * report->runs_missing. */
+ * refuses (IL_ERR_USAGE, naming what differs) folders whose runs depend on different things: the
+ * configuration, data, program version or BLAS threads per run (config_fingerprint, data_fingerprint,
+ * version, blas_threads_per_run in meta); copies every complete run (the first folder holding it
+ * wins; each copy appears whole or not at all) and writes the merged files (il_results_collect),
+ * byte-identical to an unsharded run of the same plan. A slice's run folder that cannot be read is
+ * IL_ERR_IO before anything is written. Runs missing from every folder are allowed (a partial merge)
+ * and counted in report->runs_missing. */
 il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
                            il_error *err);
+/* The same, but a merge that would miss runs is refused before anything is written: IL_ERR_IO naming
+ * how many are missing and the first (report->runs_missing is then 0 and out_dir untouched). */
+il_status il_results_merge_whole(const char *const *dirs, size_t n_dirs, const char *out_dir,
+                                 il_run_report *report, il_error *err);
 
 /* Write the summary of a results folder to out: one row per initializer (means over its finished
  * seeds) with final losses, accuracy or error relative to the Bayes error, distinct units, saturation,

@@ -136,15 +136,18 @@ typedef struct {
 } il_run_outcome;
 
 /* Train the plan's run (init_index, seed) of exp on data and, when run_dir is not NULL, write its files
- * into run_dir (created if needed): curves.csv, layers.csv, histograms.csv, timing.csv (unless
- * no_timing) and run.csv LAST, each atomically, so run.csv's presence marks a complete run.
+ * into run_dir: curves.csv, layers.csv, histograms.csv, timing.csv (unless no_timing) and run.csv,
+ * all together: they are written into a temporary folder beside run_dir that then replaces it (an
+ * unfinished run_dir of an earlier attempt, holding only result files, goes), so run_dir appears
+ * complete or not at all.
  * Each epoch's order is il_epoch_order_next on the seed's IL_STREAM_DATA stream (il_run_epoch_order);
  * each step is il_train_step (train.h).
  * Divergence (NaN/Inf in loss or weights, or a loss above exp->divergence_loss) is a result, not an
  * error: the run stops, returns IL_OK with out->status = IL_RUN_DIVERGED, and no NaN reaches a file;
  * the log ends with the last point before divergence (or the point whose loss marked it).
  * If *stop becomes nonzero the run is abandoned between two steps: IL_ERR_STOPPED, nothing written.
- * Other failures (memory, I/O) return their status with err filled; files already in run_dir stay.
+ * Other failures (memory, I/O) return their status with err filled; nothing is written and run_dir
+ * stays as it was.
  * observer (may be NULL) watches the run, and observer->keep takes its log and network (see above). */
 il_status il_run_single(const il_experiment *exp, const il_data *data, size_t init_index, uint64_t seed,
                         const char *run_dir, int no_timing, const volatile sig_atomic_t *stop,
@@ -188,8 +191,12 @@ void il_runner_options_default(il_runner_options *opt);
  * (docs/results.md). The merged files (runs.csv, curves.csv, ..., *_wide.csv) are made from these by
  * il_results_collect (results.h), one layer up: call it afterwards whenever report->folder_ready, as
  * `initlab run` does, also when this returned a stop or a failure.
- * The folder must not exist or be empty, unless opt->resume: then runs whose run.csv is present are
- * skipped, and the folder must come from the same configuration (config_fingerprint in meta).
+ * The folder must not exist or be empty (or hold only what a start interrupted before its meta was
+ * written leaves), unless opt->resume: then complete runs are skipped, and the folder's runs must
+ * depend on what this invocation's would: the same configuration, data (the loaded examples), program
+ * version and BLAS threads per run (meta's config_fingerprint, data_fingerprint, version,
+ * blas_threads_per_run); a difference is IL_ERR_USAGE naming what changed, before anything is written.
+ * A run folder that cannot be read is IL_ERR_IO, never "not done", also before anything is written.
  * Data is loaded once, before the workers start (they share it copy-on-write).
  * Returns IL_OK when every run of the slice is complete (finished or diverged). IL_ERR_STOPPED when
  * *opt->stop was set: finished runs are kept, the message says how to resume. When runs failed, the

@@ -170,7 +170,7 @@ il_status cli_run(int argc, char **argv, il_error *err) {
                 *err = collect_err;
             }
         }
-        if (report.out_dir[0] &&
+        if (report.folder_ready &&
             (st == IL_OK || report.runs_finished + report.runs_diverged > 0 || report.runs_skipped > 0)) {
             il_error summary_err;
             if (il_summary_write(stdout, report.out_dir, &summary_err) != IL_OK && !quiet)

@@ -8,12 +8,14 @@
  * the data is loaded and the layer sizes and output are checked against it; only then does training
  * start. Files are written when the run ends, each whole under its name (Ctrl-C: no file at all).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/progress.h"
@@ -304,22 +306,42 @@ static il_status parse_train_args(train_options *o, int argc, char **argv, int *
     return IL_OK;
 }
 
-/* The folder an output file goes into must exist: checked before the data is loaded, so that a typo in
- * a path costs nothing. */
+/* An output file must be one that can be written, which is checked before the data is loaded so that
+ * a typo or an unwritable folder costs nothing: the path is not a folder, its folder exists, and a
+ * file can be created there (tried for real, as the atomic write will: a permission check alone
+ * misses read-only file systems and is always yes for root). */
 static il_status check_output_folder(const char *flag, const char *path, il_error *err) {
     if (!*path) return il_fail(err, IL_ERR_USAGE, "%s: the file name is empty", flag);
-    const char *slash = strrchr(path, '/');
-    if (!slash) return IL_OK;
-    size_t len = slash == path ? 1 : (size_t)(slash - path);
-    char *folder = malloc(len + 1);
-    if (!folder) return il_fail(err, IL_ERR_NOMEM, "out of memory");
-    memcpy(folder, path, len);
-    folder[len] = '\0';
     struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return il_fail(err, IL_ERR_IO, "%s %s: is a folder; give a file name", flag, path);
+    const char *slash = strrchr(path, '/');
+    size_t len = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    char *folder = malloc(len + 1);
+    char *probe = malloc(len + 32);
+    if (!folder || !probe) {
+        free(folder);
+        free(probe);
+        return il_fail(err, IL_ERR_NOMEM, "out of memory");
+    }
+    memcpy(folder, slash ? path : ".", len);
+    folder[len] = '\0';
     il_status status = IL_OK;
-    if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
         status = il_fail(err, IL_ERR_IO, "%s %s: the folder '%s' does not exist", flag, path, folder);
+    } else {
+        snprintf(probe, len + 32, "%s/.initlab-probe.tmp.XXXXXX", folder);
+        int fd = mkstemp(probe);
+        if (fd < 0) {
+            status = il_fail(err, IL_ERR_IO, "%s %s: cannot write into the folder '%s': %s", flag, path,
+                             folder, strerror(errno));
+        } else {
+            close(fd);
+            unlink(probe);
+        }
+    }
     free(folder);
+    free(probe);
     return status;
 }
 

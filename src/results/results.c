@@ -3,11 +3,13 @@
  * files concatenated in plan order; wide files hold, per log point, the mean over seeds of one curve
  * column for each init, so that a spreadsheet line chart is one click. Nothing here trains anything.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "initlab/fileio.h"
@@ -30,7 +32,9 @@ static const char *merged_name(const il_result_file *file) {
 
 /* ---- long files ---------------------------------------------------------------------------------------- */
 
-/* Append the body (all but the header line) of one run's file, after checking its header. */
+/* Append the body (all but the header line) of one run's file, after checking all of it: the header
+ * this version writes, then rows of exactly its number of cells, and a last line that ends (a run file
+ * is written whole, so one that does not end was cut short). */
 static il_status append_body(FILE *out, const char *path, const char *header, il_error *err) {
     char *text;
     size_t size;
@@ -47,17 +51,78 @@ static il_status append_body(FILE *out, const char *path, const char *header, il
     }
     const char *body = text + hlen + 1;
     size_t n = size - hlen - 1;
-    if (n) {
-        fwrite(body, 1, n, out);
-        if (body[n - 1] != '\n') fputc('\n', out);
+    if (n && body[n - 1] != '\n') {
+        free(text);
+        return il_fail(err, IL_ERR_FORMAT, "%s: the last line does not end; the file was cut short", path);
     }
+    size_t columns = 1;
+    for (const char *c = header; *c; c++)
+        columns += *c == ',';
+    il__csv_tokenizer t;
+    il__csv_tokenize_text(&t, body, n, path, 0);
+    int got = 1;
+    while ((st = il__csv_next(&t, &got, err)) == IL_OK && got) {
+        if (t.n_fields != columns) {
+            st = il_fail(err, IL_ERR_FORMAT, "%s: line %zu has %zu cells; the header has %zu", path,
+                         t.record_line + 1, t.n_fields, columns);
+            break;
+        }
+    }
+    il__csv_free(&t);
+    if (st == IL_OK && n) fwrite(body, 1, n, out);
     free(text);
+    return st;
+}
+
+/* The merged set is made beside the files it replaces, as NAME.tmp.set each, and renamed into place
+ * only once every one of them is written: a failure on the way leaves the previous set as it was. */
+#define MAX_MERGED (IL_RESULT_FILE_COUNT + N_WIDE)
+typedef struct {
+    char final[MAX_MERGED][4096];
+    size_t n;
+} merged_set;
+
+/* The staged name of merged file `name` of dir into staged (and its final name into the set). */
+static il_status stage_path(merged_set *set, const char *dir, const char *name, char *staged, size_t size,
+                            il_error *err) {
+    if (set->n == MAX_MERGED) return il_fail(err, IL_ERR_USAGE, "%s: too many merged files", dir);
+    il_status st = il__path_join(set->final[set->n], sizeof set->final[0], dir, name, err);
+    if (st != IL_OK) return st;
+    if (snprintf(staged, size, "%s.tmp.set", set->final[set->n]) >= (int)size)
+        return il_fail(err, IL_ERR_USAGE, "%s: path too long", set->final[set->n]);
+    set->n++;
+    return IL_OK;
+}
+
+static void staged_name(const merged_set *set, size_t i, char *buf, size_t size) {
+    snprintf(buf, size, "%s.tmp.set", set->final[i]);
+}
+
+static void set_abort(const merged_set *set) {
+    char staged[4200];
+    for (size_t i = 0; i < set->n; i++) {
+        staged_name(set, i, staged, sizeof staged);
+        unlink(staged);
+    }
+}
+
+static il_status set_commit(const merged_set *set, il_error *err) {
+    char staged[4200];
+    for (size_t i = 0; i < set->n; i++) {
+        staged_name(set, i, staged, sizeof staged);
+        if (rename(staged, set->final[i]) != 0) {
+            il_status st = il_fail(err, IL_ERR_IO, "%s: cannot rename the merged file into place: %s",
+                                   set->final[i], strerror(errno));
+            set_abort(set);
+            return st;
+        }
+    }
     return IL_OK;
 }
 
 static il_status write_long_file(const char *dir, const il_result_file *file, char *const *ids, size_t n_ids,
-                                 il_error *err) {
-    char path[4096], run_path[4096];
+                                 merged_set *set, il_error *err) {
+    char path[4200], run_path[4096];
     struct stat sb;
     /* An optional file (timing.csv) is merged from the runs that have one, and only if some have. */
     size_t present = 0;
@@ -66,7 +131,7 @@ static il_status write_long_file(const char *dir, const il_result_file *file, ch
                    stat(run_path, &sb) == 0;
     }
     if (file->optional && present == 0) return IL_OK;
-    il_status st = il__path_join(path, sizeof path, dir, merged_name(file), err);
+    il_status st = stage_path(set, dir, merged_name(file), path, sizeof path, err);
     if (st != IL_OK) return st;
     il_atomic_file af;
     st = il_atomic_open(&af, path, err);
@@ -173,10 +238,10 @@ static size_t key_find(const wide_table *w, size_t step) {
 }
 
 static il_status write_wide_files(const il_experiment *exp, const char *dir, char *const *ids,
-                                  const size_t *init_of, size_t n_ids, il_error *err) {
+                                  const size_t *init_of, size_t n_ids, merged_set *set, il_error *err) {
     wide_table w = {0};
     il_status st = IL_OK;
-    char path[4096], name[64], buf[40];
+    char path[4200], name[64], buf[40];
     for (size_t i = 0; st == IL_OK && i < n_ids; i++) {
         st = il__run_path(path, sizeof path, dir, ids[i], "curves.csv", err);
         if (st == IL_OK) st = read_points(&w, path, init_of[i], err);
@@ -205,7 +270,7 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
             any += w.count[c];
         if (!any) continue;
         snprintf(name, sizeof name, "%s_wide.csv", METRIC(m));
-        st = il__path_join(path, sizeof path, dir, name, err);
+        st = stage_path(set, dir, name, path, sizeof path, err);
         il_atomic_file af;
         if (st == IL_OK) st = il_atomic_open(&af, path, err);
         if (st != IL_OK) break;
@@ -235,6 +300,9 @@ static il_status write_wide_files(const il_experiment *exp, const char *dir, cha
 }
 
 il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *n_complete, il_error *err) {
+    if (n_complete) *n_complete = 0;
+    /* What an interrupted merge left (NAME.tmp.*) goes first. */
+    il__remove_temporaries(dir);
     size_t plan = il_plan_size(exp);
     char **ids = calloc(plan ? plan : 1, sizeof *ids);
     size_t *init_of = calloc(plan ? plan : 1, sizeof *init_of);
@@ -243,7 +311,8 @@ il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        if (!il__run_complete(dir, run.id)) continue;
+        int complete = 0;
+        if ((st = il__run_state(dir, run.id, &complete, err)) != IL_OK || !complete) continue;
         ids[n] = il__strdup(run.id);
         if (!ids[n]) {
             st = il_fail(err, IL_ERR_NOMEM, "out of memory");
@@ -252,10 +321,19 @@ il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *
         init_of[n] = run.init_index;
         n++;
     }
+    merged_set *set = st == IL_OK ? calloc(1, sizeof *set) : NULL;
+    if (st == IL_OK && !set) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++)
-        st = write_long_file(dir, &il__result_files[f], ids, n, err);
-    if (st == IL_OK) st = write_wide_files(exp, dir, ids, init_of, n, err);
-    if (n_complete) *n_complete = n;
+        st = write_long_file(dir, &il__result_files[f], ids, n, set, err);
+    if (st == IL_OK) st = write_wide_files(exp, dir, ids, init_of, n, set, err);
+    if (set) {
+        if (st == IL_OK)
+            st = set_commit(set, err);
+        else
+            set_abort(set);
+    }
+    free(set);
+    if (n_complete && st == IL_OK) *n_complete = n;
     for (size_t i = 0; ids && i < n; i++)
         free(ids[i]);
     free(ids);
@@ -275,24 +353,82 @@ static il_status copy_file(const char *from, const char *to, il_error *err) {
     return st;
 }
 
-/* Copy runs/<id>/ from one folder to another, run.csv last (it marks the copy complete). */
+/* Copy runs/<id>/ from one folder to another: into a temporary folder that then becomes runs/<id>/, so
+ * the copy appears whole or not at all. */
 static il_status copy_run(const char *from_dir, const char *to_dir, const char *id, il_error *err) {
-    char from[4096], to[4096];
+    char from[4096], to[4096], tmp[4096];
     il_status st = il__run_path(to, sizeof to, to_dir, id, NULL, err);
-    if (st == IL_OK) st = il_make_dirs(to, err);
+    if (st == IL_OK) st = il__folder_stage_open(to, tmp, sizeof tmp, err);
+    if (st != IL_OK) return st;
     for (size_t f = 0; st == IL_OK && f < IL_RESULT_FILE_COUNT; f++) {
         st = il__run_path(from, sizeof from, from_dir, id, il__result_files[f].name, err);
-        if (st == IL_OK) st = il__run_path(to, sizeof to, to_dir, id, il__result_files[f].name, err);
-        if (st != IL_OK) return st;
+        if (st == IL_OK) st = il__path_join(to, sizeof to, tmp, il__result_files[f].name, err);
+        if (st != IL_OK) break;
         struct stat sb;
         if (il__result_files[f].optional && stat(from, &sb) != 0) continue;
         st = copy_file(from, to, err);
     }
-    return st;
+    if (st != IL_OK) {
+        il__folder_stage_abort(tmp);
+        return st;
+    }
+    if ((st = il__run_path(to, sizeof to, to_dir, id, NULL, err)) != IL_OK) {
+        il__folder_stage_abort(tmp);
+        return st;
+    }
+    return il__folder_stage_commit(tmp, to, err);
 }
 
-il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
-                           il_error *err) {
+/* Why slice folder b (meta mb) cannot be merged with the first, a (meta ma): the first dependency in
+ * which they differ, named. IL_OK when they agree. */
+static il_status compare_slices(const char *a, const il__meta *ma, const char *b, const il__meta *mb,
+                                il_error *err) {
+    int i = il__meta_dependency_difference(ma, mb);
+    if (i < 0) return IL_OK;
+    const char *key = il__dependencies[i].key, *what = il__dependencies[i].what;
+    const char *va = il__meta_get(ma, key), *vb = il__meta_get(mb, key);
+    if (!va || !vb)
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s: its meta does not record %s (%s); was it made by another version of initlab? "
+                       "Only slices of one sweep can be merged",
+                       va ? b : a, what, key);
+    if (strcmp(key, "config_fingerprint") == 0) {
+        char why[600] = "", path[4096], other[4096];
+        il_experiment *x = malloc(sizeof *x), *y = malloc(sizeof *y);
+        if (x && y && il__path_join(path, sizeof path, a, "config.ini", NULL) == IL_OK &&
+            il__path_join(other, sizeof other, b, "config.ini", NULL) == IL_OK &&
+            il_experiment_load(x, path, NULL) == IL_OK && il_experiment_load(y, other, NULL) == IL_OK)
+            il__describe_difference(x, y, why, sizeof why);
+        free(x);
+        free(y);
+        return il_fail(err, IL_ERR_USAGE,
+                       "%s and %s come from different configurations%s%s%s: only slices of one sweep can be "
+                       "merged",
+                       a, b, *why ? " (" : "", why, *why ? ")" : "");
+    }
+    return il_fail(err, IL_ERR_USAGE,
+                   "%s and %s differ in %s (%s %s in one, %s in the other): their runs cannot be mixed; only "
+                   "slices of one sweep can be merged",
+                   a, b, what, key, va, vb);
+}
+
+/* What a merge into out_dir that was killed left beside it: its temporary folders out_dir.tmp.*. */
+static void remove_stale_stages(const char *out_dir) {
+    char parent[4096], name[4096];
+    size_t end = strlen(out_dir);
+    while (end > 1 && out_dir[end - 1] == '/')
+        end--;
+    size_t slash = end;
+    while (slash > 0 && out_dir[slash - 1] != '/')
+        slash--;
+    if (end - slash == 0 || end - slash >= sizeof name || slash >= sizeof parent) return;
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash ? slash : 1), slash ? out_dir : ".");
+    snprintf(name, sizeof name, "%.*s", (int)(end - slash), out_dir + slash);
+    il__remove_temporaries_of(parent, name);
+}
+
+static il_status merge_folders(const char *const *dirs, size_t n_dirs, const char *out_dir, int partial,
+                               il_run_report *report, il_error *err) {
     il_run_report local;
     if (!report) report = &local;
     memset(report, 0, sizeof *report);
@@ -306,7 +442,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
                        "folder",
                        out_dir);
 
-    /* Every slice must come from the same configuration. */
+    /* Every slice must come from the same configuration, data, program and BLAS threads. */
     il__meta first = {0};
     char path[4096];
     il_status st = IL_OK;
@@ -324,23 +460,7 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
                          " (is %s an initlab results folder?)", dirs[i]);
             break;
         }
-        const char *fp = il__meta_get(&meta, "config_fingerprint");
-        const char *fp0 = i ? il__meta_get(&first, "config_fingerprint") : fp;
-        if (!fp || !fp0 || strcmp(fp, fp0) != 0) {
-            char why[600] = "", other[4096];
-            il_experiment *a = malloc(sizeof *a), *b = malloc(sizeof *b);
-            if (a && b && il__path_join(path, sizeof path, dirs[0], "config.ini", NULL) == IL_OK &&
-                il__path_join(other, sizeof other, dirs[i], "config.ini", NULL) == IL_OK &&
-                il_experiment_load(a, path, NULL) == IL_OK && il_experiment_load(b, other, NULL) == IL_OK)
-                il__describe_difference(a, b, why, sizeof why);
-            free(a);
-            free(b);
-            st = il_fail(
-                err, IL_ERR_USAGE,
-                "%s and %s come from different configurations%s%s: only slices of one sweep can be merged",
-                dirs[0], dirs[i], *why ? " (" : "", *why ? why : "");
-            if (*why && err) snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), ")");
-        }
+        if (i) st = compare_slices(dirs[0], &first, dirs[i], &meta, err);
         if (i == 0)
             first = meta;
         else
@@ -351,23 +471,51 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
     if (st == IL_OK) st = il__path_join(path, sizeof path, dirs[0], "config.ini", err);
     if (st == IL_OK) st = il_experiment_load(exp, path, err);
 
-    char target[4096];
-    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, IL_RUNS_DIR, err);
-    if (st == IL_OK) st = il_make_dirs(target, err);
-    if (st == IL_OK) st = il__path_join(target, sizeof target, out_dir, "config.ini", err);
-    if (st == IL_OK) st = copy_file(path, target, err);
-
+    /* Where each run of the plan comes from (the first folder holding it complete), found before
+     * anything is written: a folder that cannot be read, or runs missing from all of them when a
+     * partial merge was not asked for, leave out_dir untouched. */
     size_t plan = st == IL_OK ? il_plan_size(exp) : 0;
     report->runs_in_plan = report->runs_in_shard = plan;
+    size_t *source = st == IL_OK ? malloc((plan ? plan : 1) * sizeof *source) : NULL;
+    if (st == IL_OK && !source) st = il_fail(err, IL_ERR_NOMEM, "out of memory for %zu runs", plan);
+    size_t missing = 0;
+    char first_missing[IL_NAME_MAX + 32] = "";
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        for (size_t d = 0; d < n_dirs; d++) {
-            if (!il__run_complete(dirs[d], run.id)) continue;
-            st = copy_run(dirs[d], out_dir, run.id, err);
-            break;
+        source[i] = n_dirs;
+        for (size_t d = 0; st == IL_OK && d < n_dirs && source[i] == n_dirs; d++) {
+            int complete = 0;
+            st = il__run_state(dirs[d], run.id, &complete, err);
+            if (complete) source[i] = d;
         }
+        if (st == IL_OK && source[i] == n_dirs && missing++ == 0)
+            snprintf(first_missing, sizeof first_missing, "%s", run.id);
     }
+    if (st == IL_OK && missing && !partial)
+        st =
+            il_fail(err, IL_ERR_IO,
+                    "%zu of the plan's %zu runs are in none of the folders (the first: %s); nothing was "
+                    "written. Finish the missing slices (initlab run ... --shard K/N --resume --out DIR), or "
+                    "add --partial to merge the runs that are there",
+                    missing, plan, first_missing);
+
+    /* Everything goes into a temporary folder beside out_dir that becomes out_dir at the end: a merge
+     * that fails on the way (a damaged run file, a full disk) leaves nothing. */
+    char stage[4096] = "", target[4096];
+    if (st == IL_OK) remove_stale_stages(out_dir);
+    if (st == IL_OK) st = il__folder_stage_open(out_dir, stage, sizeof stage, err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, stage, IL_RUNS_DIR, err);
+    if (st == IL_OK) st = il_make_dirs(target, err);
+    if (st == IL_OK) st = il__path_join(target, sizeof target, stage, "config.ini", err);
+    if (st == IL_OK) st = copy_file(path, target, err);
+    for (size_t i = 0; st == IL_OK && i < plan; i++) {
+        if (source[i] == n_dirs) continue;
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        st = copy_run(dirs[source[i]], stage, run.id, err);
+    }
+    free(source);
     if (st == IL_OK) {
         char merged_from[4096] = "", buf[64];
         for (size_t d = 0; d < n_dirs; d++)
@@ -381,12 +529,12 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         st = il__meta_set(&first, "shard", "all (merged)", err);
         if (st == IL_OK) st = il__meta_set(&first, "merged_from", merged_from, err);
         if (st == IL_OK) st = il__meta_set(&first, "date", buf, err);
-        if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "meta", err);
+        if (st == IL_OK) st = il__path_join(path, sizeof path, stage, "meta", err);
         if (st == IL_OK) st = il__meta_write(&first, path, err);
     }
     size_t complete = 0;
-    if (st == IL_OK) st = il_results_collect(exp, out_dir, &complete, err);
-    if (st == IL_OK) st = il__path_join(path, sizeof path, out_dir, "runs.csv", err);
+    if (st == IL_OK) st = il_results_collect(exp, stage, &complete, err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, stage, "runs.csv", err);
     il__csvread runs;
     if (st == IL_OK) st = il__csvread_open(&runs, path, err);
     if (st == IL_OK) {
@@ -400,7 +548,21 @@ il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *o
         il__csvread_close(&runs);
         report->runs_missing = plan - complete;
     }
+    if (st == IL_OK)
+        st = il__folder_stage_commit(stage, out_dir, err);
+    else
+        il__folder_stage_abort(stage);
     il__meta_free(&first);
     free(exp);
     return st;
+}
+
+il_status il_results_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, il_run_report *report,
+                           il_error *err) {
+    return merge_folders(dirs, n_dirs, out_dir, 1, report, err);
+}
+
+il_status il_results_merge_whole(const char *const *dirs, size_t n_dirs, const char *out_dir,
+                                 il_run_report *report, il_error *err) {
+    return merge_folders(dirs, n_dirs, out_dir, 0, report, err);
 }

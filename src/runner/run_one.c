@@ -344,15 +344,23 @@ static il_status write_file(const char *dir, const il_result_file *file,
     return write_path(path, file, body, w, err);
 }
 
-static il_status write_run_files(const char *dir, const write_ctx *w, il_error *err) {
+/* The run's files into a temporary folder beside run_dir, which then becomes run_dir: the run appears
+ * whole or not at all, and a failure leaves run_dir as it was. */
+static il_status write_run_files(const char *run_dir, const write_ctx *w, il_error *err) {
     void (*bodies[IL_RESULT_FILE_COUNT])(FILE *, const write_ctx *) = {
         write_curves, write_layers, write_histograms, write_timing, write_run_row};
-    il_status st = il_make_dirs(dir, err);
+    char tmp[4096];
+    il_status st = il__folder_stage_open(run_dir, tmp, sizeof tmp, err);
+    if (st != IL_OK) return st;
     for (size_t i = 0; i < IL_RESULT_FILE_COUNT && st == IL_OK; i++) {
         if (il__result_files[i].optional && w->no_timing) continue;
-        st = write_file(dir, &il__result_files[i], bodies[i], w, err);
+        st = write_file(tmp, &il__result_files[i], bodies[i], w, err);
     }
-    return st;
+    if (st != IL_OK) {
+        il__folder_stage_abort(tmp);
+        return st;
+    }
+    return il__folder_stage_commit(tmp, run_dir, err);
 }
 
 il_status il_run_log_write_curves(const il_run_log *log, const char *path, il_error *err) {

@@ -4,6 +4,7 @@
  * lets the parent wait for the running ones and explain how to resume. The merged files are made by
  * the results layer above (il_results_collect), never from here.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -104,50 +105,138 @@ static il_status choose_folder(const il_experiment *exp, const il_runner_options
                    stamp);
 }
 
-/* Refuse to touch a folder holding other results; on resume, insist on the same configuration. */
-static il_status guard_folder(const char *dir, int resume, const il_experiment *exp, const char *fingerprint,
-                              il_error *err) {
-    if (!il__dir_has_entries(dir)) {
-        struct stat sb;
-        if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
-            return il_fail(err, IL_ERR_USAGE, "%s: exists and is not a folder", dir);
-        return IL_OK;
+/* BLAS threads of each worker: one, so that a run's numbers never depend on how many ran at once. */
+#define RUN_BLAS_THREADS 1
+
+/* What the folder holds when a run starts. */
+typedef enum {
+    FOLDER_NEW,     /* absent, empty, or a start that was interrupted before meta was written */
+    FOLDER_STARTED, /* an initlab results folder (meta is there): only --resume continues it */
+} folder_kind;
+
+/* Whether a folder without meta is what an interrupted start leaves (runner order: runs/, config.ini,
+ * meta, each written atomically): entries only an empty runs/, initlab temporaries and a config.ini of
+ * this very configuration. Such a folder is adopted as new; anything else may be someone's files. */
+static int interrupted_start(const char *dir, const char *fingerprint) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int ok = 1;
+    struct dirent *e;
+    char path[4096];
+    while (ok && (e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || il__is_temporary(name)) continue;
+        if (il__path_join(path, sizeof path, dir, name, NULL) != IL_OK) {
+            ok = 0;
+        } else if (strcmp(name, IL_RUNS_DIR) == 0) {
+            struct stat sb;
+            ok = lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && !il__dir_has_entries(path);
+        } else if (strcmp(name, "config.ini") == 0) {
+            il_experiment *there = malloc(sizeof *there);
+            char found[17];
+            ok = there && il_experiment_load(there, path, NULL) == IL_OK &&
+                 il__fingerprint(there, found, NULL) == IL_OK && strcmp(found, fingerprint) == 0;
+            free(there);
+        } else {
+            ok = 0;
+        }
     }
+    closedir(d);
+    return ok;
+}
+
+/* The dependencies of this invocation's runs, as meta records them (il__dependencies). */
+static il_status dependencies_now(il__meta *now, const char *fingerprint, const char *data_fingerprint,
+                                  il_error *err) {
+    char threads[24];
+    snprintf(threads, sizeof threads, "%d", RUN_BLAS_THREADS);
+    il_status st = il__meta_set(now, "version", INITLAB_VERSION, err);
+    if (st == IL_OK) st = il__meta_set(now, "config_fingerprint", fingerprint, err);
+    if (st == IL_OK) st = il__meta_set(now, "data_fingerprint", data_fingerprint, err);
+    if (st == IL_OK) st = il__meta_set(now, "blas_threads_per_run", threads, err);
+    return st;
+}
+
+/* Refuse to continue a folder whose runs depend on something else than this invocation's would: the
+ * message names what changed. With data_fingerprint NULL the data is not compared (not loaded yet). */
+static il_status check_dependencies(const char *dir, const il__meta *there, const il_experiment *exp,
+                                    const char *fingerprint, const char *data_fingerprint, il_error *err) {
+    il__meta now = {0};
+    il_status st = dependencies_now(&now, fingerprint, data_fingerprint ? data_fingerprint : "", err);
+    for (int i = 0; st == IL_OK && i < IL_DEPENDENCY_COUNT; i++) {
+        const char *key = il__dependencies[i].key, *what = il__dependencies[i].what;
+        if (!data_fingerprint && strcmp(key, "data_fingerprint") == 0) continue;
+        const char *was = il__meta_get(there, key), *is = il__meta_get(&now, key);
+        if (was && strcmp(was, is) == 0) continue;
+        if (!was) {
+            st = il_fail(err, IL_ERR_USAGE,
+                         "%s: cannot resume: its meta does not record %s (%s); it was made by another "
+                         "version of initlab. Choose another --out",
+                         dir, what, key);
+        } else if (strcmp(key, "config_fingerprint") == 0) {
+            /* Say which setting differs when the folder's config.ini can be read. */
+            char why[600] = "", path[4096];
+            il_experiment *other = malloc(sizeof *other);
+            if (other && il__path_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
+                il_experiment_load(other, path, NULL) == IL_OK)
+                il__describe_difference(other, exp, why, sizeof why);
+            free(other);
+            st = il_fail(err, IL_ERR_USAGE,
+                         "%s: cannot resume: its runs come from a different configuration%s%s. Resume with "
+                         "the same experiment file and --set options, or choose another --out",
+                         dir, *why ? ": " : "", why);
+        } else if (strcmp(key, "data_fingerprint") == 0) {
+            const char *desc = il__meta_get(there, "data_description");
+            st = il_fail(err, IL_ERR_USAGE,
+                         "%s: cannot resume: the data changed since the folder was started: data %s now "
+                         "gives other examples (data_fingerprint %s there, %s now; the folder's runs saw "
+                         "\"%.200s\"). Restore the data the runs were trained on, or choose another --out",
+                         dir, exp->data, was, is, desc ? desc : "?");
+        } else {
+            st = il_fail(err, IL_ERR_USAGE,
+                         "%s: cannot resume: %s changed since the folder was started (%s %s there, %s now). "
+                         "Continue it with what started it, or choose another --out",
+                         dir, what, key, was, is);
+        }
+    }
+    il__meta_free(&now);
+    return st;
+}
+
+/* Refuse to touch a folder holding other results; on resume, insist on the same configuration,
+ * program and BLAS threads (the data is compared once loaded). *there receives the folder's meta when
+ * it has one (FOLDER_STARTED). */
+static il_status guard_folder(const char *dir, int resume, const il_experiment *exp, const char *fingerprint,
+                              folder_kind *kind, il__meta *there, il_error *err) {
+    memset(there, 0, sizeof *there);
+    *kind = FOLDER_NEW;
+    struct stat sb;
+    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return il_fail(err, IL_ERR_USAGE, "%s: exists and is not a folder", dir);
+    if (!il__dir_has_entries(dir)) return IL_OK;
+    char path[4096];
+    il_status st = il__path_join(path, sizeof path, dir, "meta", err);
+    if (st != IL_OK) return st;
+    struct stat mb;
+    if (lstat(path, &mb) != 0 && errno == ENOENT && interrupted_start(dir, fingerprint)) return IL_OK;
     if (!resume)
         return il_fail(err, IL_ERR_USAGE,
                        "%s: the folder already holds files; results are never overwritten. Choose another "
                        "--out, or add --resume to continue the runs in it",
                        dir);
-    char path[4096];
-    il_status st = il__path_join(path, sizeof path, dir, "meta", err);
-    if (st != IL_OK) return st;
-    il__meta meta;
     il_error meta_err;
-    if (il__meta_read(&meta, path, &meta_err) != IL_OK)
+    if (il__meta_read(there, path, &meta_err) != IL_OK)
         return il_fail(err, IL_ERR_USAGE, "%s: cannot resume: not an initlab results folder (%s)", dir,
                        meta_err.msg);
-    const char *found = il__meta_get(&meta, "config_fingerprint");
-    if (!found || strcmp(found, fingerprint) != 0) {
-        /* Say which setting differs when the folder's config.ini can be read. */
-        char why[600] = "";
-        il_experiment *there = malloc(sizeof *there);
-        if (there && il__path_join(path, sizeof path, dir, "config.ini", NULL) == IL_OK &&
-            il_experiment_load(there, path, NULL) == IL_OK)
-            il__describe_difference(there, exp, why, sizeof why);
-        free(there);
-        st = il_fail(
-            err, IL_ERR_USAGE,
-            "%s: cannot resume: its runs come from a different configuration%s%s. Resume with the same "
-            "experiment file and --set options, or choose another --out",
-            dir, *why ? ": " : "", why);
-    }
-    il__meta_free(&meta);
+    *kind = FOLDER_STARTED;
+    st = check_dependencies(dir, there, exp, fingerprint, NULL, err);
+    if (st != IL_OK) il__meta_free(there);
     return st;
 }
 
 static il_status write_meta(const char *dir, const il_experiment *exp, const il_data *data,
-                            const char *fingerprint, size_t jobs, const il_runner_options *opt,
-                            il_error *err) {
+                            const char *fingerprint, const char *data_fingerprint, size_t jobs,
+                            const il_runner_options *opt, il_error *err) {
     il__meta meta = {0};
     char buf[8192], path[4096];
     il_status st = IL_OK;
@@ -191,7 +280,8 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     snprintf(buf, sizeof buf, "%zu", jobs);
     SET("jobs", buf);
     SET("blas", il_blas_config());
-    SET("blas_threads_per_run", "1");
+    snprintf(buf, sizeof buf, "%d", RUN_BLAS_THREADS);
+    SET("blas_threads_per_run", buf);
     snprintf(buf, sizeof buf, "%d", il_blas_threads());
     SET("blas_threads_of_the_process", buf);
     SET("timing", opt->no_timing ? "off (no wall-clock numbers in the CSV files)" : "on");
@@ -201,6 +291,7 @@ static il_status write_meta(const char *dir, const il_experiment *exp, const il_
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     SET("date", buf);
     SET("config_fingerprint", fingerprint);
+    SET("data_fingerprint", data_fingerprint);
 #undef SET
     if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "meta", err);
     if (st == IL_OK) st = il__meta_write(&meta, path, err);
@@ -219,7 +310,7 @@ static size_t online_cores(void) {
  * caller's code, never flush the caller's stdio buffers twice). */
 static void worker_main(const il_experiment *exp, const il_data *data, const il_plan_run *run,
                         const char *run_dir, const il_runner_options *opt, int fd) {
-    il_blas_set_threads(1);
+    il_blas_set_threads(RUN_BLAS_THREADS);
     worker_message m;
     memset(&m, 0, sizeof m);
     il_run_outcome outcome;
@@ -298,10 +389,11 @@ static void collect(const worker *w, const il_experiment *exp, const char *dir, 
         }
         return;
     }
-    /* Not complete: whatever the worker left half-done goes, its finished files (if any) stay. */
-    char run_dir[4096];
-    if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
-        il__remove_temporaries(run_dir);
+    /* Not complete: whatever the worker left half-done goes (its temporary run folder, if it was
+     * killed while writing); the run's folder, if an earlier attempt left one, stays as it was. */
+    char runs_dir[4096];
+    if (il__path_join(runs_dir, sizeof runs_dir, dir, IL_RUNS_DIR, NULL) == IL_OK)
+        il__remove_temporaries_of(runs_dir, run.id);
     int by_user = (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_STOPPED) ||
                   (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && opt->stop && *opt->stop);
     if (by_user) {
@@ -352,9 +444,10 @@ static il_status run_pool(const il_experiment *exp, const il_data *data, const c
         while (!*stopped && st == IL_OK && n_active < jobs && next < n) {
             il_plan_run run;
             il_plan_get(exp, pending[next], &run);
-            char run_dir[4096];
+            char run_dir[4096], runs_dir[4096];
             if ((st = il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, err)) != IL_OK) break;
-            il__remove_temporaries(run_dir);
+            if ((st = il__path_join(runs_dir, sizeof runs_dir, dir, IL_RUNS_DIR, err)) != IL_OK) break;
+            il__remove_temporaries_of(runs_dir, run.id);
             il_status sp = spawn(&active[n_active], exp, data, &run, run_dir, opt, active, n_active, err);
             if (sp != IL_OK) {
                 if (n_active == 0) st = sp; /* nothing running that could free resources: give up */
@@ -436,8 +529,10 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (st != IL_OK) return st;
     const char *dir = report->out_dir;
     char fingerprint[17];
+    folder_kind kind = FOLDER_NEW;
+    il__meta there = {0};
     st = il__fingerprint(exp, fingerprint, err);
-    if (st == IL_OK) st = guard_folder(dir, opt->resume, exp, fingerprint, err);
+    if (st == IL_OK) st = guard_folder(dir, opt->resume, exp, fingerprint, &kind, &there, err);
     if (st != IL_OK) return st;
 
     il_data loaded;
@@ -446,35 +541,62 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (!data) {
         progress(opt, "loading data %s", exp->data);
         st = il_data_load(&loaded, exp->data, &exp->data_opt, err);
-        if (st != IL_OK) return st; /* before the folder is made: a bad data spec leaves nothing behind */
+        if (st != IL_OK) { /* before the folder is made: a bad data spec leaves nothing behind */
+            il__meta_free(&there);
+            return st;
+        }
         data = &loaded;
     }
+    /* The runs already in the folder were trained on the data of its meta: the same examples or none. */
+    char data_fingerprint[17];
+    il__data_fingerprint(data, data_fingerprint);
+    if (kind == FOLDER_STARTED) st = check_dependencies(dir, &there, exp, fingerprint, data_fingerprint, err);
+    il__meta_free(&there);
     il_net_spec spec;
-    st = il_run_net_spec(exp, data, &spec, err);
+    if (st == IL_OK) st = il_run_net_spec(exp, data, &spec, err);
 
-    /* The plan of this slice, minus what a previous invocation finished. */
+    /* The plan of this slice, minus what a previous invocation finished. Every run of a started folder
+     * is looked at before anything is written: one that cannot be read stops here, folder untouched. */
     size_t plan = report->runs_in_plan;
     size_t *pending = st == IL_OK ? malloc((plan ? plan : 1) * sizeof *pending) : NULL;
     if (st == IL_OK && !pending)
         st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
     size_t n_pending = 0;
-    char path[4096];
-    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, IL_RUNS_DIR, err);
-    if (st == IL_OK) st = il_make_dirs(path, err);
-    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "config.ini", err);
-    if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
-    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
-    if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, jobs, opt, err);
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         if (!il_plan_in_shard(i, opt->shard_k, opt->shard_n)) continue;
         report->runs_in_shard++;
         il_plan_run run;
         il_plan_get(exp, i, &run);
-        if (opt->resume && il__run_complete(dir, run.id))
+        int complete = 0;
+        if (kind == FOLDER_STARTED) st = il__run_state(dir, run.id, &complete, err);
+        if (st != IL_OK) break;
+        if (complete)
             report->runs_skipped++;
         else
             pending[n_pending++] = i;
     }
+    /* A kill while a run's file was being replaced leaves its temporary beside; the run stays complete. */
+    for (size_t i = 0; st == IL_OK && kind == FOLDER_STARTED && i < plan; i++) {
+        il_plan_run run;
+        il_plan_get(exp, i, &run);
+        char run_dir[4096];
+        if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
+            il__remove_temporaries(run_dir);
+    }
+    char path[4096];
+    /* What interrupted writes left (a meta or config.ini half written, a run killed while its folder
+     * was being filled) goes; then runs/, config.ini and meta, in that order: meta marks the folder as
+     * started, and a folder that lacks it holds nothing but what this order leaves. */
+    if (st == IL_OK) {
+        il__remove_temporaries(dir);
+        st = il__path_join(path, sizeof path, dir, IL_RUNS_DIR, err);
+    }
+    if (st == IL_OK) il__remove_temporaries(path);
+    if (st == IL_OK) st = il_make_dirs(path, err);
+    if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "config.ini", err);
+    if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
+    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
+    if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, data_fingerprint, jobs, opt, err);
     if (jobs > n_pending) jobs = n_pending ? n_pending : 1;
     report->jobs = jobs;
 

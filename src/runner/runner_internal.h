@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/files.h"
+#include "initlab/data.h"
 #include "initlab/rng.h"
 #include "initlab/runner.h"
 
@@ -50,10 +51,17 @@ void il__run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char
 
 /* 1 if path is a folder holding at least one entry other than . and .. */
 int il__dir_has_entries(const char *path);
-/* Remove leftover temporary files (NAME.tmp.*) of an interrupted atomic write in folder dir. */
+/* 1 if name is what an interrupted atomic write leaves: NAME.tmp.XXXXXX (a file) or, for a run folder,
+ * <id>.tmp.XXXXXX (a folder). */
+int il__is_temporary(const char *name);
+/* Remove what interrupted writes left in folder dir: temporary files (NAME.tmp.*) and temporary run
+ * folders (<id>.tmp.*, with the files in them). Nothing else is touched. */
 void il__remove_temporaries(const char *dir);
-/* FNV-1a 64-bit hash of bytes (the configuration fingerprint). */
+/* The same for the temporaries of one name only (prefix.tmp.*), e.g. of one run while others write. */
+void il__remove_temporaries_of(const char *dir, const char *prefix);
+/* FNV-1a 64-bit hash of bytes (the fingerprints); il__fnv1a_more goes on from hash h. */
 uint64_t il__fnv1a(const void *bytes, size_t size);
+uint64_t il__fnv1a_more(uint64_t h, const void *bytes, size_t size);
 
 /* ---- meta --------------------------------------------------------------------------------------------
  * meta is an INI file without sections, read with inih: "key = value" lines, '#' or ';' starts a
@@ -79,6 +87,23 @@ void il__meta_remove(il__meta *meta, const char *key);
 /* Write meta atomically, with a comment line on top. */
 il_status il__meta_write(const il__meta *meta, const char *path, il_error *err);
 
+/* The data fingerprint: FNV-1a (over 64-bit words for the example arrays) of the loaded examples as the runs
+ * see them (the training and test sets' sizes, inputs and targets after any scaling, the task and the Bayes
+ * error), as 16 hex digits. */
+void il__data_fingerprint(const il_data *data, char hex[17]);
+
+/* The meta keys a folder's runs depend on, with what each stands for in a message ("the data"):
+ * --resume and `initlab merge` refuse a folder that differs from the present run in one of them. */
+typedef struct {
+    const char *key;
+    const char *what;
+} il__dependency;
+#define IL_DEPENDENCY_COUNT 4
+extern const il__dependency il__dependencies[IL_DEPENDENCY_COUNT];
+/* Index into il__dependencies of the first key whose value differs between a and b (a key missing
+ * from one of them differs too), or -1 when they agree on all. */
+int il__meta_dependency_difference(const il__meta *a, const il__meta *b);
+
 /* The configuration fingerprint of exp: FNV-1a of its INI text with the [output] settings (jobs,
  * out_dir) neutralized, as 16 hex digits. */
 il_status il__fingerprint(const il_experiment *exp, char hex[17], il_error *err);
@@ -89,7 +114,20 @@ void il__describe_difference(const il_experiment *a, const il_experiment *b, cha
 /* dir/runs/<id>, or dir/runs/<id>/<file> when file is not NULL, into buf (il__path_join's contract). */
 il_status il__run_path(char *buf, size_t size, const char *dir, const char *id, const char *file,
                        il_error *err);
-/* Whether runs/<id>/ in dir holds a complete run: run.csv and every non-optional file present. */
-int il__run_complete(const char *dir, const char *id);
+/* Whether runs/<id>/ in dir holds a complete run: *complete = 1 when run.csv and every non-optional
+ * file are there, 0 when the run is absent or a file is missing. A run that cannot be told is an error,
+ * never "not done": IL_ERR_IO naming the path when runs/ or the run's folder cannot be read, or holds
+ * something other than a folder or a regular file under a run's name (*complete is then 0). */
+il_status il__run_state(const char *dir, const char *id, int *complete, il_error *err);
+
+/* A folder that appears whole or not at all (a run's files, a merged results folder): it is filled as
+ * a fresh temporary folder beside dir (il__folder_stage_open: dir.tmp.XXXXXX, parents made if needed,
+ * its path into tmp), which then replaces dir (il__folder_stage_commit: a dir left by an earlier
+ * attempt is removed first, as long as it holds only result files and temporaries; an empty one is
+ * fine). On any failure of commit, and on il__folder_stage_abort, the temporary folder is removed
+ * with what it holds and dir stays as it was. */
+il_status il__folder_stage_open(const char *dir, char *tmp, size_t size, il_error *err);
+il_status il__folder_stage_commit(const char *tmp, const char *dir, il_error *err);
+void il__folder_stage_abort(const char *tmp);
 
 #endif
