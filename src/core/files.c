@@ -135,6 +135,22 @@ il_status il__read_file_judged(const char *path, size_t max_bytes, size_t head_b
     return IL_OK;
 }
 
+/* A text file holds no NUL byte: one among the first bytes is a binary file or a device (/dev/zero). */
+static il_status text_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                            size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    (void)max_bytes;
+    const unsigned char *nul = memchr(head, 0, len);
+    if (!nul) return IL_OK;
+    return il_fail(err, IL_ERR_FORMAT,
+                   "%s: byte %zu is a NUL byte; expected a text file (is this a binary file or a device?)",
+                   path, (size_t)(nul - head));
+}
+
+il_status il__read_text_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err) {
+    return il__read_file_judged(path, max_bytes, (size_t)64 << 10, text_judge, NULL, text, size, err);
+}
+
 il_status il__write_file(const char *path, const char *bytes, size_t size, il_error *err) {
     il_atomic_file af;
     il_status st = il_atomic_open(&af, path, err);

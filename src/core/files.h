@@ -30,6 +30,13 @@ typedef il_status (*il__file_judge)(const unsigned char *head, size_t len, const
 il_status il__read_file_judged(const char *path, size_t max_bytes, size_t head_bytes, il__file_judge judge,
                                void *ctx, char **text, size_t *size, il_error *err);
 
+/* il__read_file for a text file (an experiment, meta, a results CSV): a NUL byte among its first 64 KiB
+ * (a binary file, /dev/zero) refuses it, naming the byte, before more is read. */
+il_status il__read_text_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err);
+/* The most initlab reads of a results file it wrote itself (a run's curves.csv, a results folder's
+ * config.ini): 1 GiB, far past a long experiment's curves, short of what a wrong file could cost. */
+#define IL__RESULT_FILE_MAX_BYTES ((size_t)1 << 30)
+
 /* Write size bytes to path atomically (il_atomic_*: whole or not at all). */
 il_status il__write_file(const char *path, const char *bytes, size_t size, il_error *err);
 

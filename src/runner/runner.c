@@ -459,11 +459,15 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         st = il_fail(err, IL_ERR_NOMEM, "out of memory for a plan of %zu runs", plan);
     size_t n_pending = 0;
     char path[4096];
+    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
+    /* Before the folder is made: a network the machine cannot hold leaves nothing behind. */
+    if (st == IL_OK)
+        st = il__run_memory_check(exp, data, &spec, jobs < plan ? jobs : plan, il__machine_memory_bytes(),
+                                  err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, dir, IL_RUNS_DIR, err);
     if (st == IL_OK) st = il_make_dirs(path, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "config.ini", err);
     if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
-    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
     if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, jobs, opt, err);
     for (size_t i = 0; st == IL_OK && i < plan; i++) {
         if (!il_plan_in_shard(i, opt->shard_k, opt->shard_n)) continue;
