@@ -7,7 +7,6 @@
 
 #include "core/parse.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
