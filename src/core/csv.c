@@ -114,7 +114,17 @@ static il_status nul_byte(const il__csv_tokenizer *t, il_error *err) {
                    t->name, t->line, t->n_fields, byte_in_line(t));
 }
 
+/* The most one record read from a stream may hold: a row of a results file is a few hundred bytes, so a
+ * longer one is a wrong or endless file (a FIFO of text without line ends), refused before it grows. */
+#define MAX_STREAM_RECORD_BYTES ((size_t)16 << 20)
+
 static il_status put(il__csv_tokenizer *t, char c, il_error *err) {
+    if (t->f && t->cells_len >= MAX_STREAM_RECORD_BYTES)
+        return il_fail(
+            err, IL_ERR_FORMAT,
+            "%s: line %zu: the record is longer than %zu bytes (16 MiB); expected a row of a results "
+            "file",
+            t->name, t->record_line, MAX_STREAM_RECORD_BYTES);
     if (t->cells_len == t->cells_cap) {
         size_t cap = t->cells_cap ? t->cells_cap * 2 : 256;
         char *grown = cap > t->cells_cap ? realloc(t->cells, cap) : NULL;
