@@ -58,6 +58,11 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
 /* Allocate a network for batches of up to max_batch rows. Parameters start at zero.
  * On failure *out is NULL and nothing is leaked. The caller owns the net (il_net_free). */
 il_status il_net_create(il_net **out, const il_net_spec *spec, size_t max_batch, il_error *err);
+/* The bytes il_net_create allocates for spec (checked by il_net_spec_check) and max_batch: parameters,
+ * gradients and momentum (3 x P floats) and the activations z, a, dz (3 x max_batch x the sum of the
+ * layer widths floats). SIZE_MAX when that does not fit in a size_t. Allocates nothing: it is how a
+ * network too large for the machine is refused before any of it is allocated. */
+size_t il_net_memory_bytes(const il_net_spec *spec, size_t max_batch);
 void il_net_free(il_net *net);
 
 /* Initialize every layer; specs[l] for layer l (pass one spec per layer). Momentum and gradients are

@@ -109,7 +109,7 @@ il_status cli_eval(int argc, char **argv, il_error *err) {
                          "%zu inputs and %zu outputs",
                          model_path, s->sizes[0], s->sizes[s->n_layers], spec, data.train.d, data.train.t);
     }
-    if (st == IL_OK) st = cli_check_output(net->spec.output, &data, err);
+    if (st == IL_OK) st = cli_check_output(net->spec.output, model_path, &data, err);
     if (st == IL_OK) {
         cli_metric metric = cli_metric_for(&data);
         il_eval train = il_net_evaluate(net, data.train.x, data.train.y, data.train.n);

@@ -407,7 +407,7 @@ static il_status check_network(const train_options *o, const il_data *d, il_net_
                        d->train.t == 1 ? "" : "s", d->train.d, d->train.t, d->train.d, hidden, d->train.t);
     }
     il_status st = il_run_net_spec(o->exp, d, spec, err);
-    if (st == IL_OK) st = cli_check_output(spec->output, d, err);
+    if (st == IL_OK) st = cli_check_output(spec->output, NULL, d, err);
     return st;
 }
 

@@ -41,23 +41,27 @@ il_output cli_output_for(const il_data *data) {
     return data->train.t == 1 ? IL_OUT_SIGMOID : IL_OUT_SOFTMAX;
 }
 
-il_status cli_check_output(il_output out, const il_data *data, il_error *err) {
+il_status cli_check_output(il_output out, const char *model_path, const il_data *data, il_error *err) {
     const char *fit = il_output_name(cli_output_for(data));
+    /* Where the output came from: the flag the user gave, or a model file (whose header may be damaged). */
+    char from[512];
+    if (model_path)
+        snprintf(from, sizeof from, "%s: the model's output is %s", model_path, il_output_name(out));
+    else
+        snprintf(from, sizeof from, "--output %s", il_output_name(out));
     if (data->task == IL_TASK_REGRESSION && out != IL_OUT_IDENTITY)
         return il_fail(err, IL_ERR_USAGE,
-                       "--output %s: '%s' is a regression (real-valued targets); its output must be %s",
-                       il_output_name(out), data->name, fit);
+                       "%s: '%s' is a regression (real-valued targets); its output must be %s", from,
+                       data->name, fit);
     if (data->task == IL_TASK_CLASSIFICATION && out == IL_OUT_IDENTITY)
         return il_fail(err, IL_ERR_USAGE,
-                       "--output identity: '%s' is a classification; use %s (accuracy needs class "
-                       "probabilities)",
+                       "%s: '%s' is a classification; use %s (accuracy needs class probabilities)", from,
                        data->name, fit);
     if (out == IL_OUT_SOFTMAX && data->train.t < 2)
         return il_fail(err, IL_ERR_USAGE,
-                       "--output softmax: '%s' has a single 0/1 target per example, and a softmax over one "
-                       "unit is always 1; use sigmoid (a two-class CSV gives one target per class with "
-                       "targets=one-hot)",
-                       data->name);
+                       "%s: '%s' has a single 0/1 target per example, and a softmax over one unit is always "
+                       "1; use sigmoid (a two-class CSV gives one target per class with targets=one-hot)",
+                       from, data->name);
     return IL_OK;
 }
 

@@ -28,8 +28,9 @@ double cli_mse_from_loss(double loss, size_t targets);
  * one-hot targets over more classes. */
 il_output cli_output_for(const il_data *data);
 /* Refuse an output that cannot fit the data (softmax on a single target, a squashing output on a
- * regression, an identity output on classes), naming the data and what would fit. */
-il_status cli_check_output(il_output out, const il_data *data, il_error *err);
+ * regression, an identity output on classes), naming the data and what would fit. model_path: the
+ * model file the output was read from (`eval`), named instead of the --output flag; NULL = the flag. */
+il_status cli_check_output(il_output out, const char *model_path, const il_data *data, il_error *err);
 
 /* "2-8-1" for the sizes of a network. */
 void cli_format_sizes(char *buf, size_t size, const il_net_spec *spec);

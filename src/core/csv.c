@@ -7,7 +7,6 @@
 
 #include "core/parse.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -115,7 +114,17 @@ static il_status nul_byte(const il__csv_tokenizer *t, il_error *err) {
                    t->name, t->line, t->n_fields, byte_in_line(t));
 }
 
+/* The most one record read from a stream may hold: a row of a results file is a few hundred bytes, so a
+ * longer one is a wrong or endless file (a FIFO of text without line ends), refused before it grows. */
+#define MAX_STREAM_RECORD_BYTES ((size_t)16 << 20)
+
 static il_status put(il__csv_tokenizer *t, char c, il_error *err) {
+    if (t->f && t->cells_len >= MAX_STREAM_RECORD_BYTES)
+        return il_fail(
+            err, IL_ERR_FORMAT,
+            "%s: line %zu: the record is longer than %zu bytes (16 MiB); expected a row of a results "
+            "file",
+            t->name, t->record_line, MAX_STREAM_RECORD_BYTES);
     if (t->cells_len == t->cells_cap) {
         size_t cap = t->cells_cap ? t->cells_cap * 2 : 256;
         char *grown = cap > t->cells_cap ? realloc(t->cells, cap) : NULL;
@@ -330,17 +339,15 @@ const char *il__csvread_text(const il__csvread *r, int col) {
     return il__csv_field(&r->tok, (size_t)col);
 }
 
-/* A short, printable quote of a cell for a message. */
-static void quote_cell(char *buf, size_t size, const char *text) {
-    size_t o = 0, i = 0;
-    for (; text[i] && o + 4 < size; i++)
-        buf[o++] = isprint((unsigned char)text[i]) ? text[i] : '?';
-    if (text[i]) {
-        buf[o++] = '.';
-        buf[o++] = '.';
-        buf[o++] = '.';
-    }
-    buf[o] = '\0';
+/* A cell or a column name as a message shows it: il__quote's shortening and control bytes as '?', so a
+ * cell holding line breaks or escape sequences keeps the message on one printable line; without the
+ * double quotes, which these messages spell as single ones. buf holds IL_QUOTE_SIZE bytes. */
+static const char *quote_cell(char *buf, size_t size, const char *text) {
+    char q[IL_QUOTE_SIZE];
+    il__quote(q, sizeof q, text);
+    size_t len = strlen(q);
+    snprintf(buf, size, "%.*s", len >= 2 ? (int)(len - 2) : 0, q + 1);
+    return buf;
 }
 
 il_status il__csvread_number(const il__csvread *r, int col, double *value, il_error *err) {
@@ -351,13 +358,13 @@ il_status il__csvread_number(const il__csvread *r, int col, double *value, il_er
     }
     double v = 0.0;
     if (il__scan_real(cell, &v) != 1) { /* the one number grammar (core/parse.h) */
-        char q[48];
+        char q[IL_QUOTE_SIZE], name[IL_QUOTE_SIZE];
         quote_cell(q, sizeof q, cell);
         return il_fail(
             err, IL_ERR_FORMAT,
             "%s: line %zu, column '%s': '%s' is not a finite number (expected a number, or an empty "
             "cell for a value that does not exist)",
-            r->path, r->line, r->header[col], q);
+            r->path, r->line, quote_cell(name, sizeof name, r->header[col]), q);
     }
     *value = v;
     return IL_OK;
@@ -367,10 +374,10 @@ il_status il__csvread_count(const il__csvread *r, int col, size_t *value, il_err
     const char *cell = il__csvread_text(r, col);
     uint64_t v = 0;
     if (il__scan_whole(cell, &v) != 1 || v > SIZE_MAX) {
-        char q[48];
+        char q[IL_QUOTE_SIZE], name[IL_QUOTE_SIZE];
         quote_cell(q, sizeof q, cell);
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column '%s': '%s' is not a whole number", r->path,
-                       r->line, r->header[col], q);
+                       r->line, quote_cell(name, sizeof name, r->header[col]), q);
     }
     *value = (size_t)v;
     return IL_OK;

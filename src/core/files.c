@@ -1,6 +1,7 @@
 /* files.c - whole files in and out, paths and string copies: the one implementation of each (files.h).
- * Reading is plain stdio in growing chunks, so it works on pipes and /proc files whose size stat does
- * not know; writing goes through il_atomic_* so a result appears whole or not at all.
+ * Reading is plain stdio: a regular file at once by its size, a pipe, device or /proc file (whose size
+ * stat does not know) in growing chunks, never more than one byte past the cap; writing goes through
+ * il_atomic_* so a result appears whole or not at all.
  */
 #include "core/files.h"
 
@@ -28,14 +29,36 @@ char *il__strdup(const char *s) {
     return il__strndup(s, strlen(s));
 }
 
+/* "N bytes" with MiB or GiB beside it when that is easier to read. */
+static const char *bytes_text(char *buf, size_t size, uintmax_t n) {
+    if (n >= ((uintmax_t)1 << 30))
+        snprintf(buf, size, "%ju bytes (%.1f GiB)", n, (double)n / (double)((uintmax_t)1 << 30));
+    else if (n >= ((uintmax_t)1 << 20))
+        snprintf(buf, size, "%ju bytes (%.1f MiB)", n, (double)n / (double)((uintmax_t)1 << 20));
+    else
+        snprintf(buf, size, "%ju bytes", n);
+    return buf;
+}
+
 il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err) {
+    return il__read_file_judged(path, max_bytes, 0, NULL, NULL, text, size, err);
+}
+
+il_status il__read_file_judged(const char *path, size_t max_bytes, size_t head_bytes, il__file_judge judge,
+                               void *ctx, char **text, size_t *size, il_error *err) {
     *text = NULL;
     *size = 0;
+    if (!judge || head_bytes == 0) judge = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return il_fail(err, IL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     /* A folder opens but does not read; a regular file says its size, so a file over the cap is refused
-     * before anything is read and the buffer is the right size at once (+1 to meet the end at once). */
+     * before anything is read and the buffer is the right size at once (+1 to meet the end at once). A
+     * stream (a pipe, a device) is read in growing chunks and stopped one byte past the cap. */
+    const char *limit_is = "a file of this kind holds";
+    char shown[64];
     size_t cap = 1 << 16, len = 0;
+    int regular = 0;
+    uintmax_t file_size = 0;
     struct stat sb;
     if (fstat(fileno(f), &sb) == 0) {
         if (S_ISDIR(sb.st_mode)) {
@@ -43,27 +66,50 @@ il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t 
             return il_fail(err, IL_ERR_IO, "%s: is a folder, not a file", path);
         }
         if (S_ISREG(sb.st_mode)) {
-            if (max_bytes && (uintmax_t)sb.st_size > max_bytes) {
-                fclose(f);
-                return il_fail(err, IL_ERR_FORMAT,
-                               "%s has %jd bytes, more than the %zu bytes a file of this kind holds", path,
-                               (intmax_t)sb.st_size, max_bytes);
-            }
+            regular = 1;
+            file_size = (uintmax_t)sb.st_size;
             if ((uintmax_t)sb.st_size < SIZE_MAX / 2) cap = (size_t)sb.st_size + 1;
         }
     }
+    if (regular && max_bytes && file_size > max_bytes) {
+        fclose(f);
+        return il_fail(err, IL_ERR_FORMAT, "%s has %jd bytes, more than the %s %s", path, (intmax_t)file_size,
+                       bytes_text(shown, sizeof shown, max_bytes), limit_is);
+    }
+    if (!regular && judge && cap < head_bytes) cap = head_bytes;
+    if (max_bytes && cap > max_bytes + 1) cap = max_bytes + 1;
     char *buf = malloc(cap + 1);
     il_status st = IL_OK;
+    int judged = !judge;
     for (;;) {
         if (!buf) {
             st = il_fail(err, IL_ERR_NOMEM, "%s: out of memory while reading", path);
             break;
         }
-        len += fread(buf + len, 1, cap - len, f);
+        /* Until the format has judged the head, read only the head. */
+        size_t want = !judged && head_bytes < cap ? head_bytes : cap;
+        len += fread(buf + len, 1, want - len, f);
+        if (!judged) {
+            judged = 1;
+            size_t limit = max_bytes;
+            st = judge((const unsigned char *)buf, len, path, ctx, &limit, err);
+            if (st != IL_OK) break;
+            if (limit && (!max_bytes || limit < max_bytes)) {
+                max_bytes = limit;
+                limit_is = "its header allows";
+            }
+            if (regular && max_bytes && file_size > max_bytes) {
+                st = il_fail(err, IL_ERR_FORMAT, "%s has %jd bytes, more than the %s %s", path,
+                             (intmax_t)file_size, bytes_text(shown, sizeof shown, max_bytes), limit_is);
+                break;
+            }
+            if (max_bytes && cap > max_bytes + 1) cap = max_bytes + 1;
+            if (len < want) break;                        /* the whole file was the head */
+            if (!max_bytes || len <= max_bytes) continue; /* else refused just below */
+        }
         if (max_bytes && len > max_bytes) {
-            st =
-                il_fail(err, IL_ERR_FORMAT,
-                        "%s: is larger than %zu bytes, more than a file of this kind holds", path, max_bytes);
+            st = il_fail(err, IL_ERR_FORMAT, "%s: is larger than %s, more than %s", path,
+                         bytes_text(shown, sizeof shown, max_bytes), limit_is);
             break;
         }
         if (len < cap) break; /* the end of the file, or a read error told apart below */
@@ -87,6 +133,22 @@ il_status il__read_file(const char *path, size_t max_bytes, char **text, size_t 
     *text = buf;
     *size = len;
     return IL_OK;
+}
+
+/* A text file holds no NUL byte: one among the first bytes is a binary file or a device (/dev/zero). */
+static il_status text_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                            size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    (void)max_bytes;
+    const unsigned char *nul = memchr(head, 0, len);
+    if (!nul) return IL_OK;
+    return il_fail(err, IL_ERR_FORMAT,
+                   "%s: byte %zu is a NUL byte; expected a text file (is this a binary file or a device?)",
+                   path, (size_t)(nul - head));
+}
+
+il_status il__read_text_file(const char *path, size_t max_bytes, char **text, size_t *size, il_error *err) {
+    return il__read_file_judged(path, max_bytes, (size_t)64 << 10, text_judge, NULL, text, size, err);
 }
 
 il_status il__write_file(const char *path, const char *bytes, size_t size, il_error *err) {

@@ -369,6 +369,32 @@ static il_status parse_header(reader *r, il_net_spec *spec, uint64_t *n_params, 
     return IL_OK;
 }
 
+/* The head of a model file (its longest possible header) gives its exact size: the header, n_params
+ * floats and the checksum. Anything wrong with the header is reported from the head, so a wrong file
+ * (a device, a FIFO, a disk image) costs a few hundred bytes of reading; 64 KiB of slack lets junk after
+ * the checksum be named precisely by il_model_load. */
+static il_status model_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                             size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    reader r = {head, len, 0, path};
+    il_net_spec spec;
+    uint64_t n_params = 0;
+    il_status st = parse_header(&r, &spec, &n_params, err);
+    if (st != IL_OK) return st;
+    if (n_params <= (MODEL_MAX_FILE_BYTES - r.pos - 4) / 4) {
+        uint64_t limit = (uint64_t)r.pos + 4 * n_params + 4 + ((uint64_t)64 << 10);
+        if (limit < *max_bytes) *max_bytes = (size_t)limit;
+        return IL_OK;
+    }
+    /* A claim no model file may hold: a short file is left to il_model_load's "truncated" message, a
+     * longer one (a stream) is refused here rather than read up to the cap. */
+    if (len < MODEL_MAX_HEADER_BYTES) return IL_OK;
+    return il_fail(err, IL_ERR_FORMAT,
+                   "%s: the header says %" PRIu64 " parameters, more than the %" PRIu64
+                   " bytes a model file may hold",
+                   path, n_params, (uint64_t)MODEL_MAX_FILE_BYTES);
+}
+
 il_status il_model_load(il_net **out, const char *path, size_t max_batch, il_error *err) {
     if (!out) return il_fail(err, IL_ERR_USAGE, "il_model_load: no place for the network given");
     *out = NULL;
@@ -377,7 +403,8 @@ il_status il_model_load(il_net **out, const char *path, size_t max_batch, il_err
 
     char *text;
     size_t size;
-    il_status st = il__read_file(path, MODEL_MAX_FILE_BYTES, &text, &size, err);
+    il_status st = il__read_file_judged(path, MODEL_MAX_FILE_BYTES, MODEL_MAX_HEADER_BYTES, model_judge, NULL,
+                                        &text, &size, err);
     if (st != IL_OK) return st;
     unsigned char *bytes = (unsigned char *)text;
 

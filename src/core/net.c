@@ -106,20 +106,35 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
 
 /* ---- creation: one block per kind of state ------------------------------------------------------- */
 
+/* The floats of the two kinds of blocks for spec and max_batch: P parameters (and as many gradients and
+ * momenta) and the activations z, a and dz, each (max_batch, O) for every layer: 3 * max_batch * sum of O.
+ * 0 when they cannot be counted in bytes. The one formula behind il_net_create and il_net_memory_bytes. */
+static int net_sizes(const il_net_spec *spec, size_t max_batch, size_t *n_params, size_t *n_act) {
+    if (!count_params(spec, n_params)) return 0;
+    size_t units = 0;
+    for (size_t l = 1; l <= spec->n_layers; l++)
+        units += spec->sizes[l]; /* <= 64 * IL_MAX_WIDTH: no overflow */
+    return mul_add_ok(max_batch, units, 0, n_act) && mul_add_ok(*n_act, 3, 0, n_act) &&
+           *n_act <= SIZE_MAX / sizeof(float);
+}
+
+size_t il_net_memory_bytes(const il_net_spec *spec, size_t max_batch) {
+    size_t n_params = 0, n_act = 0, bytes = 0;
+    if (!net_sizes(spec, max_batch, &n_params, &n_act)) return SIZE_MAX;
+    /* 3 P floats (params, grads, momentum) + the activations + the struct. */
+    if (!mul_add_ok(n_params, 3, n_act, &bytes) || !mul_add_ok(bytes, sizeof(float), sizeof(il_net), &bytes))
+        return SIZE_MAX;
+    return bytes;
+}
+
 il_status il_net_create(il_net **out, const il_net_spec *spec, size_t max_batch, il_error *err) {
     *out = NULL;
     il_status st = il_net_spec_check(spec, err);
     if (st != IL_OK) return st;
     if (max_batch < 1) return il_fail(err, IL_ERR_USAGE, "the batch size must be at least 1");
 
-    size_t n_params = 0;
-    count_params(spec, &n_params); /* checked by il_net_spec_check */
-    /* Activations: z, a and dz each hold (max_batch, O) for every layer: 3 * max_batch * sum of O. */
-    size_t units = 0, n_act = 0;
-    for (size_t l = 1; l <= spec->n_layers; l++)
-        units += spec->sizes[l]; /* <= 64 * IL_MAX_WIDTH: no overflow */
-    if (!mul_add_ok(max_batch, units, 0, &n_act) || !mul_add_ok(n_act, 3, 0, &n_act) ||
-        n_act > SIZE_MAX / sizeof(float))
+    size_t n_params = 0, n_act = 0;
+    if (!net_sizes(spec, max_batch, &n_params, &n_act)) /* the parameters were checked above */
         return il_fail(err, IL_ERR_USAGE,
                        "batch size %zu is too large for this network (activations overflow)", max_batch);
 

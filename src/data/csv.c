@@ -22,8 +22,11 @@
 
 /* Most classes a label column may hold: the one-hot targets take N x K floats. */
 #define CSV_MAX_CLASSES 1000
-/* How much of a field a message quotes. */
-#define QUOTE_CHARS 40
+/* The most a CSV dataset may hold, plain or decompressed: 256 MiB of text is some 25 million numbers,
+ * far beyond the tables a teaching lab trains on, and it keeps a wrong path from swallowing memory. */
+#define CSV_MAX_FILE_BYTES ((size_t)256 << 20)
+/* How much of a CSV file is looked at before the rest is read. */
+#define CSV_HEAD_BYTES ((size_t)64 << 10)
 
 /* ---- columns ---------------------------------------------------------------------------------------- */
 
@@ -43,13 +46,23 @@ static int compare_strings(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* "'abc'" shortened to QUOTE_CHARS characters for messages. */
+/* "'abc'" for messages: il__quote's shortening and control bytes shown as '?' (a cell may hold line
+ * breaks and escape sequences; a message stays one printable line), in the single quotes of these
+ * messages. buf holds at least IL_QUOTE_SIZE bytes. */
 static const char *quoted(char *buf, size_t size, const char *text) {
-    size_t len = strlen(text);
-    if (len > QUOTE_CHARS)
-        snprintf(buf, size, "'%.*s...'", QUOTE_CHARS, text);
-    else
-        snprintf(buf, size, "'%s'", text);
+    char q[IL_QUOTE_SIZE];
+    il__quote(q, sizeof q, text);
+    size_t len = strlen(q);
+    snprintf(buf, size, "'%.*s'", len >= 2 ? (int)(len - 2) : 0, q + 1);
+    return buf;
+}
+
+/* The same without the quotes, for a list of names. */
+static const char *shown_bare(char *buf, size_t size, const char *text) {
+    char q[IL_QUOTE_SIZE];
+    il__quote(q, sizeof q, text);
+    size_t len = strlen(q);
+    snprintf(buf, size, "%.*s", len >= 2 ? (int)(len - 2) : 0, q + 1);
     return buf;
 }
 
@@ -58,7 +71,9 @@ static void list_columns(char *buf, size_t size, const column_ref *header, size_
     size_t used = 0, i = 0;
     buf[0] = '\0';
     for (; i < n && used + 64 < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%.40s", i ? ", " : "", header[i].name);
+        char q[IL_QUOTE_SIZE];
+        int w =
+            snprintf(buf + used, size - used, "%s%s", i ? ", " : "", shown_bare(q, sizeof q, header[i].name));
         if (w < 0) break;
         used += (size_t)w;
     }
@@ -81,7 +96,7 @@ static size_t find_column(const column_ref *sorted, size_t n, const char *name) 
 
 static il_status no_such_column(const char *file, const char *what, const char *name,
                                 const column_ref *header, size_t n, il_error *err) {
-    char list[512], shown[64];
+    char list[512], shown[IL_QUOTE_SIZE];
     list_columns(list, sizeof list, header, n);
     const char *hint = "";
     if (n == 1 && (strchr(header[0].name, ';') || strchr(header[0].name, '\t')))
@@ -103,7 +118,7 @@ static int non_finite_word(const char *text) {
 /* Parse a whole field as a finite float. */
 static il_status parse_number(const char *text, const char *file, size_t line, const char *column_name,
                               size_t column, float *value, il_error *err) {
-    char shown[64], col[64];
+    char shown[IL_QUOTE_SIZE], col[IL_QUOTE_SIZE];
     quoted(col, sizeof col, column_name);
     if (text[0] == '\0')
         return il_fail(err, IL_ERR_FORMAT,
@@ -193,7 +208,7 @@ static il_status read_header(il__csv_tokenizer *r, csv_state *s, const il__csv_o
     s->n_columns = c;
     memcpy(s->sorted, s->header, c * sizeof *s->sorted);
     qsort(s->sorted, c, sizeof *s->sorted, compare_refs);
-    char shown[64];
+    char shown[IL_QUOTE_SIZE];
     for (size_t i = 1; i < c; i++)
         if (strcmp(s->sorted[i - 1].name, s->sorted[i].name) == 0)
             return il_fail(err, IL_ERR_FORMAT,
@@ -264,7 +279,7 @@ static il_status count_rows(il__csv_tokenizer *r, csv_state *s, int keep_labels,
                             il_error *err) {
     size_t n = 0, cap = 0;
     int got = 0;
-    char shown[64];
+    char shown[IL_QUOTE_SIZE];
     for (;;) {
         il_status st = il__csv_next(r, &got, err);
         if (st != IL_OK) return st;
@@ -307,7 +322,7 @@ static il_status count_rows(il__csv_tokenizer *r, csv_state *s, int keep_labels,
 /* Classes from the labels: all whole numbers >= 0 are used as class indices 0..max; anything else
  * makes every label a class name, numbered in strcmp order. */
 static il_status find_classes(csv_state *s, size_t n, const char *file, il_error *err) {
-    char shown[64], col[64];
+    char shown[IL_QUOTE_SIZE], col[IL_QUOTE_SIZE];
     quoted(col, sizeof col, s->header[s->label_col].name);
     double largest = -1, v = 0;
     s->numbered = 1;
@@ -450,10 +465,29 @@ il_status il__csv_parse(il_data *out, const char *text, size_t size, const char 
     return st;
 }
 
+/* A CSV file is text: a NUL byte among its first bytes (a binary file, /dev/zero) refuses it before the
+ * rest is read. A gzip file is judged after decompression, by the tokenizer. */
+static il_status csv_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                           size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    (void)max_bytes;
+    if (len >= 2 && head[0] == 0x1f && head[1] == 0x8b) return IL_OK;
+    const unsigned char *nul = memchr(head, 0, len);
+    if (!nul) return IL_OK;
+    size_t line = 1;
+    for (const unsigned char *p = head; p < nul; p++)
+        line += *p == '\n';
+    return il_fail(err, IL_ERR_FORMAT,
+                   "%s: line %zu holds a NUL byte (byte %zu of the file); a CSV file is text (is this a "
+                   "binary file or a device?)",
+                   path, line, (size_t)(nul - head));
+}
+
 il_status il__csv_load(il_data *out, const char *path, const il__csv_options *opt, il_error *err) {
     unsigned char *bytes = NULL;
     size_t size = 0;
-    il_status st = il__read_maybe_gz(path, IL_DATA_MAX_FILE_BYTES, &bytes, &size, err);
+    il_status st = il__read_maybe_gz_judged(path, CSV_MAX_FILE_BYTES, CSV_HEAD_BYTES, csv_judge, NULL, &bytes,
+                                            &size, err);
     if (st == IL_OK) st = il__csv_parse(out, (const char *)bytes, size, path, opt, err);
     free(bytes);
     return st;

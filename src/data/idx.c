@@ -19,6 +19,12 @@
  * C bytes never holds more than about 1032 * C bytes; a header that declares more is lying. */
 #define DEFLATE_MAX_RATIO 1032u
 #define GZIP_SLACK        1024u
+/* The most an IDX file may hold, plain or decompressed: EMNIST ByClass, the largest IDX set in common
+ * use, has 697932 x 28 x 28 = 547 MB of images. */
+#define IDX_MAX_FILE_BYTES ((uint64_t)1 << 30)
+/* How much of an IDX file is read before its header is judged: enough to inflate the header of a gzip
+ * file whose gzip header holds a long file name. */
+#define IDX_HEAD_BYTES ((size_t)64 << 10)
 
 static int is_gzip(const unsigned char *bytes, size_t size) {
     return size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
@@ -109,26 +115,25 @@ static il_status idx_read_header(const unsigned char *b, size_t size, const char
                        "%s: truncated header: %u dimensions need a %zu-byte header, the file ends at byte "
                        "offset %zu%s",
                        name, h->n_dims, h->header_len, size, where);
-    uint64_t product = 1;
     for (unsigned k = 0; k < h->n_dims; k++) {
         const unsigned char *p = b + 4 + 4 * k;
-        uint64_t dim = ((uint64_t)p[0] << 24) | ((uint64_t)p[1] << 16) | ((uint64_t)p[2] << 8) | p[3];
-        if (dim == 0)
+        h->dims[k] = ((size_t)p[0] << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+        if (h->dims[k] == 0)
             return il_fail(err, IL_ERR_FORMAT, "%s: dimension %u (bytes %u-%u%s) is 0; expected at least 1",
                            name, k + 1, 4 + 4 * k, 7 + 4 * k, where);
-        /* Multiply in 64 bits against the cap, so the product can neither wrap nor exceed what we read. */
-        if (product > IL_DATA_MAX_FILE_BYTES / dim) {
+    }
+    /* Multiply in 64 bits against the cap, so the product can neither wrap nor exceed what we read. */
+    uint64_t product = 1;
+    for (unsigned k = 0; k < h->n_dims; k++) {
+        if (product > IDX_MAX_FILE_BYTES / h->dims[k]) {
             char text[128];
-            h->dims[k] = (size_t)dim;
-            h->n_dims = k + 1;
             return il_fail(err, IL_ERR_FORMAT,
-                           "%s: the dimensions in bytes 4-%u%s (%s%s) multiply to more than %llu bytes, the "
-                           "most initlab reads; the header is corrupt",
-                           name, 7 + 4 * k, where, dims_text(text, sizeof text, h),
-                           k + 1 < b[3] ? " x ..." : "", (unsigned long long)IL_DATA_MAX_FILE_BYTES);
+                           "%s: the dimensions in bytes 4-%u%s (%s) multiply to more than %llu bytes, the "
+                           "most initlab reads from an IDX file; the header is corrupt",
+                           name, 3 + 4 * h->n_dims, where, dims_text(text, sizeof text, h),
+                           (unsigned long long)IDX_MAX_FILE_BYTES);
         }
-        product *= dim;
-        h->dims[k] = (size_t)dim;
+        product *= h->dims[k];
     }
     h->payload_len = (size_t)product;
     return IL_OK;
@@ -304,12 +309,18 @@ static il_status gunzip(const unsigned char *in, size_t in_size, const char *nam
 
 il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
                             il_error *err) {
+    return il__read_maybe_gz_judged(path, max_bytes, 0, NULL, NULL, bytes, size, err);
+}
+
+il_status il__read_maybe_gz_judged(const char *path, size_t max_bytes, size_t head_bytes,
+                                   il__file_judge judge, void *ctx, unsigned char **bytes, size_t *size,
+                                   il_error *err) {
     char *text = NULL;
     size_t raw_size = 0;
     *bytes = NULL;
     *size = 0;
     /* The plain read is the one file reader's, with its cap; only the gzip path is this file's own. */
-    il_status st = il__read_file(path, max_bytes, &text, &raw_size, err);
+    il_status st = il__read_file_judged(path, max_bytes, head_bytes, judge, ctx, &text, &raw_size, err);
     unsigned char *raw = (unsigned char *)text;
     if (st != IL_OK || !is_gzip(raw, raw_size)) {
         *bytes = raw;
@@ -332,7 +343,7 @@ static il_status idx_open(const unsigned char *bytes, size_t size, const char *n
     const char *where = "";
     if (is_gzip(bytes, size)) {
         size_t unpacked_size = 0;
-        il_status st = gunzip(bytes, size, name, IL_DATA_MAX_FILE_BYTES, 1, owned, &unpacked_size, err);
+        il_status st = gunzip(bytes, size, name, IDX_MAX_FILE_BYTES, 1, owned, &unpacked_size, err);
         if (st != IL_OK) return st;
         *data = *owned;
         size = unpacked_size;
@@ -406,13 +417,67 @@ il_status il__idx_pair_from_memory(il_dataset *out, const unsigned char *images,
     return st;
 }
 
+/* The first bytes of an IDX file (plain or gzip) decide how large it may be: a plain file is its header
+ * plus the bytes the header declares (and 64 KiB, to name junk after them precisely); a gzip file at most
+ * that plus what stored deflate blocks and gzip members add (5 bytes per 64 KiB block and a few dozen per
+ * member; 1/16 and 1 MiB of slack cover every real file). A head that is not an IDX header at all is refused
+ * at once, so an endless stream (a FIFO, /dev/zero, /dev/urandom) costs the 64 KiB of the head. */
+static il_status idx_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                           size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    idx_header h;
+    if (!is_gzip(head, len)) {
+        il_status st = idx_read_header(head, len, path, "", &h, err);
+        /* The slack lets a file with a little junk after its data get the precise message of
+         * idx_check_file; a stream stops there. */
+        if (st == IL_OK) *max_bytes = h.header_len + h.payload_len + IDX_HEAD_BYTES;
+        return st;
+    }
+    /* Inflate just the IDX header (at most 4 + 4 * 4 bytes). */
+    unsigned char out[4 + 4 * 4];
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+        return il_fail(err, IL_ERR_NOMEM, "out of memory starting to decompress %s", path);
+    zs.next_in = (Bytef *)(uintptr_t)head;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = 4;
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    size_t got = 4 - zs.avail_out, need = 4;
+    if (got == 4 && out[3] >= 1 && out[3] <= 4) {
+        need = 4 + 4 * (size_t)out[3];
+        if (rc == Z_OK) {
+            zs.avail_out = (uInt)(need - 4);
+            rc = inflate(&zs, Z_NO_FLUSH);
+            got = need - zs.avail_out;
+        }
+    }
+    size_t in_pos = len - zs.avail_in;
+    inflateEnd(&zs);
+    if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT)
+        return il_fail(err, IL_ERR_FORMAT, "%s: corrupt gzip data near byte offset %zu", path, in_pos);
+    if (got < need) return IL_OK; /* a short head or stream: gunzip will say what is wrong with it */
+    il_status st = idx_read_header(out, need, path, " of the decompressed data", &h, err);
+    if (st != IL_OK) return st;
+    uint64_t declared = (uint64_t)h.header_len + h.payload_len;
+    uint64_t limit = declared + declared / 16 + ((uint64_t)1 << 20);
+    if (limit < *max_bytes) *max_bytes = (size_t)limit;
+    return IL_OK;
+}
+
+/* Read an IDX file whole, bounded by what its header declares (idx_judge). */
+static il_status idx_read(const char *path, char **bytes, size_t *size, il_error *err) {
+    return il__read_file_judged(path, IDX_MAX_FILE_BYTES, IDX_HEAD_BYTES, idx_judge, NULL, bytes, size, err);
+}
+
 il_status il__idx_load_pair(il_dataset *out, const char *images_path, const char *labels_path,
                             size_t max_classes, size_t *n_classes, il_error *err) {
     memset(out, 0, sizeof *out);
     char *images = NULL, *labels = NULL;
     size_t images_size = 0, labels_size = 0;
-    il_status st = il__read_file(images_path, IL_DATA_MAX_FILE_BYTES, &images, &images_size, err);
-    if (st == IL_OK) st = il__read_file(labels_path, IL_DATA_MAX_FILE_BYTES, &labels, &labels_size, err);
+    il_status st = idx_read(images_path, &images, &images_size, err);
+    if (st == IL_OK) st = idx_read(labels_path, &labels, &labels_size, err);
     if (st == IL_OK)
         st = il__idx_pair_from_memory(out, (const unsigned char *)images, images_size, images_path,
                                       (const unsigned char *)labels, labels_size, labels_path, max_classes,

@@ -22,8 +22,11 @@
 #include "core/files.h"
 #include "data/loaders.h"
 
-/* Limits that keep one hostile file from costing more than a real image would. */
-#define MAX_IMAGE_FILE_BYTES ((uint64_t)256 << 20)
+/* Limits that keep one hostile file from costing more than a real image would: 64 MiB of file (a
+ * photograph is a few MiB) and 64 megapixels of declared size. The first IMAGE_HEAD_BYTES of a file are
+ * judged before the rest is read. */
+#define MAX_IMAGE_FILE_BYTES ((size_t)64 << 20)
+#define IMAGE_HEAD_BYTES     ((size_t)64 << 10)
 #define MAX_IMAGE_SIDE       16384
 #define MAX_IMAGE_PIXELS     ((uint64_t)64 << 20)
 
@@ -135,38 +138,78 @@ static il_status list_folder(const char *dir, name_list *folders, name_list *ima
 
 /* ---- one image -------------------------------------------------------------------------------------- */
 
+static uint32_t get_be32(const unsigned char *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static il_status too_large(const char *path, uint64_t w, uint64_t h, il_error *err) {
+    return il_fail(err, IL_ERR_FORMAT,
+                   "image %s says it is %llux%llu pixels: too large; initlab reads images of at most %d "
+                   "pixels a side and %llu megapixels",
+                   path, (unsigned long long)w, (unsigned long long)h, MAX_IMAGE_SIDE,
+                   (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
+}
+
+/* The declared size of the image in bytes[0..size), checked before anything is decoded: a few header
+ * bytes could otherwise ask for gigabytes. stb_image refuses a PNG whose size it finds too large, then
+ * tries the other formats and reports "unknown image type"; the PNG header (the signature, then IHDR
+ * with the width and height big-endian at bytes 16 and 20) is read here so that such a file is called
+ * too large. */
+static il_status check_image_info(const unsigned char *bytes, size_t size, const char *path, int *w, int *h,
+                                  il_error *err) {
+    static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    int comp = 0;
+    if (size == 0)
+        return il_fail(err, IL_ERR_FORMAT,
+                       "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
+    int info = stbi_info_from_memory(bytes, size > INT32_MAX ? INT32_MAX : (int)size, w, h, &comp);
+    if (!info && size >= 24 && memcmp(bytes, png_signature, 8) == 0 && memcmp(bytes + 12, "IHDR", 4) == 0) {
+        uint64_t pw = get_be32(bytes + 16), ph = get_be32(bytes + 20);
+        if (pw > MAX_IMAGE_SIDE || ph > MAX_IMAGE_SIDE || pw * ph > MAX_IMAGE_PIXELS)
+            return too_large(path, pw, ph, err);
+    }
+    if (!info) {
+        const char *why = stbi_failure_reason();
+        return il_fail(
+            err, IL_ERR_FORMAT,
+            "cannot decode image %s (%s); expected a PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM "
+            "image",
+            path, why ? why : "unknown format");
+    }
+    if (*w < 1 || *h < 1 || *w > MAX_IMAGE_SIDE || *h > MAX_IMAGE_SIDE ||
+        (uint64_t)*w * (uint64_t)*h > MAX_IMAGE_PIXELS)
+        return too_large(path, (uint64_t)(*w < 0 ? 0 : *w), (uint64_t)(*h < 0 ? 0 : *h), err);
+    return IL_OK;
+}
+
+/* The first bytes of an image file: every format stb_image reads states its size in its first bytes,
+ * except JPEG, whose size may follow 64 KiB segments of metadata; any other head that does not state a
+ * size initlab reads is refused before the rest is read. */
+static il_status image_judge(const unsigned char *head, size_t len, const char *path, void *ctx,
+                             size_t *max_bytes, il_error *err) {
+    (void)ctx;
+    (void)max_bytes;
+    if (len >= 2 && head[0] == 0xFF && head[1] == 0xD8) return IL_OK;
+    int w = 0, h = 0;
+    return check_image_info(head, len, path, &w, &h, err);
+}
+
 /* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
 static il_status decode_image(const char *path, int channels, unsigned char **pixels, int *w, int *h,
                               il_error *err) {
     *pixels = NULL;
     char *text = NULL;
     size_t size = 0;
-    il_status st = il__read_file(path, MAX_IMAGE_FILE_BYTES, &text, &size, err);
+    il_status st = il__read_file_judged(path, MAX_IMAGE_FILE_BYTES, IMAGE_HEAD_BYTES, image_judge, NULL,
+                                        &text, &size, err);
     if (st != IL_OK) return st;
     unsigned char *bytes = (unsigned char *)text;
-    int comp = 0;
-    const char *why = NULL;
-    if (size == 0) {
-        st = il_fail(err, IL_ERR_FORMAT,
-                     "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
-    } else if (!stbi_info_from_memory(bytes, (int)size, w, h, &comp)) {
-        why = stbi_failure_reason();
-        st = il_fail(err, IL_ERR_FORMAT,
-                     "cannot decode image %s (%s); expected a PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM "
-                     "image",
-                     path, why ? why : "unknown format");
-    } else if (*w < 1 || *h < 1 || *w > MAX_IMAGE_SIDE || *h > MAX_IMAGE_SIDE ||
-               (uint64_t)*w * (uint64_t)*h > MAX_IMAGE_PIXELS) {
-        /* Checked before decoding: a few header bytes could otherwise ask for gigabytes. */
-        st = il_fail(err, IL_ERR_FORMAT,
-                     "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
-                     "%llu megapixels",
-                     path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
-    } else {
-        int dw = 0, dh = 0;
+    st = check_image_info(bytes, size, path, w, h, err);
+    if (st == IL_OK) {
+        int dw = 0, dh = 0, comp = 0;
         *pixels = stbi_load_from_memory(bytes, (int)size, &dw, &dh, &comp, channels);
         if (!*pixels) {
-            why = stbi_failure_reason();
+            const char *why = stbi_failure_reason();
             st = il_fail(err, IL_ERR_FORMAT, "cannot decode image %s (%s); the file is damaged or truncated",
                          path, why ? why : "unknown error");
         } else if (dw != *w || dh != *h) {

@@ -5,6 +5,7 @@
 #ifndef INITLAB_DATA_LOADERS_H
 #define INITLAB_DATA_LOADERS_H
 
+#include "core/files.h"
 #include "initlab/data.h"
 
 /* The most a loader reads from one file (after decompression), and the most memory the inputs and
@@ -39,6 +40,11 @@ il_status il__idx_parse(const unsigned char *bytes, size_t size, const char *nam
  * NULL. */
 il_status il__read_maybe_gz(const char *path, size_t max_bytes, unsigned char **bytes, size_t *size,
                             il_error *err);
+/* The same with a format's judgement of the file's first head_bytes (il__read_file_judged): the cap
+ * then bounds a pipe or device too before it is all read. */
+il_status il__read_maybe_gz_judged(const char *path, size_t max_bytes, size_t head_bytes,
+                                   il__file_judge judge, void *ctx, unsigned char **bytes, size_t *size,
+                                   il_error *err);
 
 /* CSV with a header row. features: column names separated by ';' (NULL or "" = every column but the
  * label); label: the target column. Classification when the label column holds class names or when

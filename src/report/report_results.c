@@ -390,7 +390,7 @@ static il_status read_meta_and_config(il__report_results *r, il_error *err) {
     size_t size = 0;
     st = il__path_join(path, sizeof path, r->dir, "config.ini", err);
     if (st == IL_OK && !exp) st = il_fail(err, IL_ERR_NOMEM, "out of memory");
-    if (st == IL_OK) st = il__read_file(path, 0, &r->config_text, &size, err);
+    if (st == IL_OK) st = il__read_text_file(path, IL__RESULT_FILE_MAX_BYTES, &r->config_text, &size, err);
     if (st == IL_OK) st = il_experiment_load(exp, path, err);
     if (st == IL_ERR_USAGE) { /* a config.ini the parser refuses is a damaged results file here */
         st = IL_ERR_FORMAT;

@@ -38,7 +38,7 @@ static const char *merged_name(const il_result_file *file) {
 static il_status append_body(FILE *out, const char *path, const char *header, il_error *err) {
     char *text;
     size_t size;
-    il_status st = il__read_file(path, 0, &text, &size, err);
+    il_status st = il__read_text_file(path, IL__RESULT_FILE_MAX_BYTES, &text, &size, err);
     if (st != IL_OK) return st;
     size_t hlen = strlen(header);
     if (size < hlen + 1 || memcmp(text, header, hlen) != 0 || text[hlen] != '\n') {
@@ -346,7 +346,7 @@ il_status il_results_collect(const il_experiment *exp, const char *dir, size_t *
 static il_status copy_file(const char *from, const char *to, il_error *err) {
     char *text;
     size_t size;
-    il_status st = il__read_file(from, 0, &text, &size, err);
+    il_status st = il__read_text_file(from, IL__RESULT_FILE_MAX_BYTES, &text, &size, err);
     if (st != IL_OK) return st;
     st = il__write_file(to, text, size, err);
     free(text);

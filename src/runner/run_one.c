@@ -17,10 +17,6 @@
 #include "initlab/train.h"
 #include "runner/runner_internal.h"
 
-/* Largest evaluation chunk: evaluation runs over the whole train and test sets in chunks of
- * net->max_batch rows, so the net gets at least this many rows of workspace. */
-#define EVAL_ROWS 1024
-
 typedef struct {
     const il_experiment *exp;
     const il_data *data;
@@ -481,13 +477,14 @@ il_status il_run_single(const il_experiment *exp, const il_data *data, size_t in
 
     const il_dataset *tr = &data->train;
     size_t N = tr->n, D = tr->d, T = tr->t;
-    size_t bs = exp->batch_size == 0 || exp->batch_size > N ? N : exp->batch_size;
+    il__run_shape shape;
+    il__run_shape_of(exp, data, &shape);
+    size_t bs = shape.batch, max_batch = shape.max_batch, n_probe = shape.n_probe;
     s.steps_per_epoch = (N + bs - 1) / bs;
-    size_t rows = N > data->test.n ? N : data->test.n;
-    size_t max_batch = rows < EVAL_ROWS ? rows : EVAL_ROWS;
-    if (max_batch < bs) max_batch = bs;
-    size_t n_probe = exp->probe_samples == 0 || exp->probe_samples > N ? N : exp->probe_samples;
     s.log.n_layers = spec.n_layers;
+    /* Nothing is allocated for a run the machine cannot hold (`initlab train` arrives here directly). */
+    st = il__run_memory_check(exp, data, &spec, 1, il__machine_memory_bytes(), err);
+    if (st != IL_OK) return st;
 
     run_buffers buf = {0};
     if (D &&

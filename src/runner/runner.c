@@ -583,6 +583,11 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
         if (il__run_path(run_dir, sizeof run_dir, dir, run.id, NULL, NULL) == IL_OK)
             il__remove_temporaries(run_dir);
     }
+    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
+    /* Before the folder is made: a network the machine cannot hold leaves nothing behind. */
+    if (st == IL_OK)
+        st = il__run_memory_check(exp, data, &spec, jobs < plan ? jobs : plan, il__machine_memory_bytes(),
+                                  err);
     char path[4096];
     /* What interrupted writes left (a meta or config.ini half written, a run killed while its folder
      * was being filled) goes; then runs/, config.ini and meta, in that order: meta marks the folder as
@@ -595,7 +600,6 @@ il_status il_run_experiment(const il_experiment *exp, const il_runner_options *o
     if (st == IL_OK) st = il_make_dirs(path, err);
     if (st == IL_OK) st = il__path_join(path, sizeof path, dir, "config.ini", err);
     if (st == IL_OK) st = il_experiment_write_ini(exp, path, err);
-    size_t jobs = opt->jobs ? opt->jobs : exp->jobs ? exp->jobs : online_cores();
     if (st == IL_OK) st = write_meta(dir, exp, data, fingerprint, data_fingerprint, jobs, opt, err);
     if (jobs > n_pending) jobs = n_pending ? n_pending : 1;
     report->jobs = jobs;

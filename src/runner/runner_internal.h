@@ -47,6 +47,21 @@ extern const il_result_file il__result_files[IL_RESULT_FILE_COUNT];
 /* The run id "<label>__seed<seed>" (see runner.h) into buf. */
 void il__run_id(const il_experiment *exp, size_t init_index, uint64_t seed, char *buf, size_t size);
 
+/* ---- memory (run_memory.c) ----------------------------------------------------------------------------- */
+
+/* The sizes of one run: rows of a training batch, rows of the net's workspace (a batch or an evaluation
+ * chunk, whichever is larger) and probe samples; il_run_single allocates by these. */
+typedef struct {
+    size_t batch, max_batch, n_probe;
+} il__run_shape;
+void il__run_shape_of(const il_experiment *exp, const il_data *data, il__run_shape *shape);
+/* The machine's physical memory in bytes (SIZE_MAX when the system does not say). */
+size_t il__machine_memory_bytes(void);
+/* IL_ERR_USAGE, with the bytes needed and the bytes the machine has, when jobs runs of the network spec
+ * at once, with the data, need more than machine_bytes; allocates nothing. */
+il_status il__run_memory_check(const il_experiment *exp, const il_data *data, const il_net_spec *spec,
+                               size_t jobs, size_t machine_bytes, il_error *err);
+
 /* ---- small file helpers -------------------------------------------------------------------------------- */
 
 /* 1 if path is a folder holding at least one entry other than . and .. */
