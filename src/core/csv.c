@@ -339,10 +339,7 @@ const char *il__csvread_text(const il__csvread *r, int col) {
     return il__csv_field(&r->tok, (size_t)col);
 }
 
-/* A cell or a column name as a message shows it: il__quote's shortening and control bytes as '?', so a
- * cell holding line breaks or escape sequences keeps the message on one printable line; without the
- * double quotes, which these messages spell as single ones. buf holds IL_QUOTE_SIZE bytes. */
-static const char *quote_cell(char *buf, size_t size, const char *text) {
+const char *il__csv_shown(char *buf, size_t size, const char *text) {
     char q[IL_QUOTE_SIZE];
     il__quote(q, sizeof q, text);
     size_t len = strlen(q);
@@ -359,12 +356,12 @@ il_status il__csvread_number(const il__csvread *r, int col, double *value, il_er
     double v = 0.0;
     if (il__scan_real(cell, &v) != 1) { /* the one number grammar (core/parse.h) */
         char q[IL_QUOTE_SIZE], name[IL_QUOTE_SIZE];
-        quote_cell(q, sizeof q, cell);
+        il__csv_shown(q, sizeof q, cell);
         return il_fail(
             err, IL_ERR_FORMAT,
             "%s: line %zu, column '%s': '%s' is not a finite number (expected a number, or an empty "
             "cell for a value that does not exist)",
-            r->path, r->line, quote_cell(name, sizeof name, r->header[col]), q);
+            r->path, r->line, il__csv_shown(name, sizeof name, r->header[col]), q);
     }
     *value = v;
     return IL_OK;
@@ -375,9 +372,9 @@ il_status il__csvread_count(const il__csvread *r, int col, size_t *value, il_err
     uint64_t v = 0;
     if (il__scan_whole(cell, &v) != 1 || v > SIZE_MAX) {
         char q[IL_QUOTE_SIZE], name[IL_QUOTE_SIZE];
-        quote_cell(q, sizeof q, cell);
+        il__csv_shown(q, sizeof q, cell);
         return il_fail(err, IL_ERR_FORMAT, "%s: line %zu, column '%s': '%s' is not a whole number", r->path,
-                       r->line, quote_cell(name, sizeof name, r->header[col]), q);
+                       r->line, il__csv_shown(name, sizeof name, r->header[col]), q);
     }
     *value = (size_t)v;
     return IL_OK;

@@ -98,4 +98,9 @@ il_status il__csvread_number(const il__csvread *r, int col, double *value, il_er
 /* As a whole number >= 0 (no empty cell allowed). */
 il_status il__csvread_count(const il__csvread *r, int col, size_t *value, il_error *err);
 
+/* A cell or a column name as a message shows it: il__quote's shortening and control bytes as '?', so a
+ * cell holding line breaks or escape sequences keeps the message on one printable line; without quotes
+ * (CSV messages put it in single quotes). buf holds IL_QUOTE_SIZE bytes. Returns buf. */
+const char *il__csv_shown(char *buf, size_t size, const char *text);
+
 #endif

@@ -50,21 +50,11 @@ static int compare_strings(const void *a, const void *b) {
  * breaks and escape sequences; a message stays one printable line), in the single quotes of these
  * messages. buf holds at least IL_QUOTE_SIZE bytes. */
 static const char *quoted(char *buf, size_t size, const char *text) {
-    char q[IL_QUOTE_SIZE];
-    il__quote(q, sizeof q, text);
-    size_t len = strlen(q);
-    snprintf(buf, size, "'%.*s'", len >= 2 ? (int)(len - 2) : 0, q + 1);
+    char shown[IL_QUOTE_SIZE];
+    snprintf(buf, size, "'%s'", il__csv_shown(shown, sizeof shown, text));
     return buf;
 }
 
-/* The same without the quotes, for a list of names. */
-static const char *shown_bare(char *buf, size_t size, const char *text) {
-    char q[IL_QUOTE_SIZE];
-    il__quote(q, sizeof q, text);
-    size_t len = strlen(q);
-    snprintf(buf, size, "%.*s", len >= 2 ? (int)(len - 2) : 0, q + 1);
-    return buf;
-}
 
 /* The header's names, listed for a message (shortened when long). */
 static void list_columns(char *buf, size_t size, const column_ref *header, size_t n) {
@@ -73,7 +63,7 @@ static void list_columns(char *buf, size_t size, const column_ref *header, size_
     for (; i < n && used + 64 < size; i++) {
         char q[IL_QUOTE_SIZE];
         int w =
-            snprintf(buf + used, size - used, "%s%s", i ? ", " : "", shown_bare(q, sizeof q, header[i].name));
+            snprintf(buf + used, size - used, "%s%s", i ? ", " : "", il__csv_shown(q, sizeof q, header[i].name));
         if (w < 0) break;
         used += (size_t)w;
     }
