@@ -20,6 +20,7 @@
 #include <stb_image_resize.h>
 
 #include "core/files.h"
+#include "core/parse.h"
 #include "data/loaders.h"
 
 /* Limits that keep one hostile file from costing more than a real image would. */
@@ -146,6 +147,7 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
     unsigned char *bytes = (unsigned char *)text;
     int comp = 0;
     const char *why = NULL;
+    char quoted[IL_QUOTE_SIZE]; /* stb_image's reason may hold the file's bytes (an unknown PNG chunk) */
     if (size == 0) {
         st = il_fail(err, IL_ERR_FORMAT,
                      "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
@@ -154,7 +156,7 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
         st = il_fail(err, IL_ERR_FORMAT,
                      "cannot decode image %s (%s); expected a PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM "
                      "image",
-                     path, why ? why : "unknown format");
+                     path, il__quote(quoted, sizeof quoted, why ? why : "unknown format"));
     } else if (*w < 1 || *h < 1 || *w > MAX_IMAGE_SIDE || *h > MAX_IMAGE_SIDE ||
                (uint64_t)*w * (uint64_t)*h > MAX_IMAGE_PIXELS) {
         /* Checked before decoding: a few header bytes could otherwise ask for gigabytes. */
@@ -168,7 +170,7 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
         if (!*pixels) {
             why = stbi_failure_reason();
             st = il_fail(err, IL_ERR_FORMAT, "cannot decode image %s (%s); the file is damaged or truncated",
-                         path, why ? why : "unknown error");
+                         path, il__quote(quoted, sizeof quoted, why ? why : "unknown error"));
         } else if (dw != *w || dh != *h) {
             st = il_fail(err, IL_ERR_FORMAT, "image %s: its header says %dx%d pixels but it decodes to %dx%d",
                          path, *w, *h, dw, dh);
