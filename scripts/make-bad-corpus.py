@@ -178,6 +178,9 @@ CASES = [
     # whatever it makes of it, the size limits refuse the file.
     ("images", "images/pnm-size-overflows-int", "color=gray", ["dog/big.pgm says it is", "pixels a side"],
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])}, "dog": {"big.pgm": b"P5\n99999999999 2\n255\n" + bytes(4)}}),
+    # Found by fuzz_images: stb_image fills the pixels a short PNM lacks with whatever its buffer held.
+    ("images", "images/pnm-truncated-pixels", "color=gray", ["dog/short.pgm ends before the 4x4 pixels", "truncated"],
+     {"cat": {"a.png": png(4, 4, [9] * 16)}, "dog": {"short.pgm": b"P5\n# four by four\n4 4\n255\n" + bytes(5)}}),
 
     # ---- layer lists (the text of a --layers value)
     # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.

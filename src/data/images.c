@@ -136,6 +136,25 @@ static il_status list_folder(const char *dir, name_list *folders, name_list *ima
 
 /* ---- one image -------------------------------------------------------------------------------------- */
 
+/* 1 if bytes are a binary PNM (P5 gray, P6 RGB) that ends before the w x h pixels its header promises.
+ * stb_image 2.27 does not notice: it leaves the missing pixels as whatever its buffer held. The header is
+ * read as stb reads it: blanks and '#' comments, width, height, largest value, one byte, then pixels. */
+static int pnm_pixels_missing(const unsigned char *p, size_t size, int w, int h) {
+    if (size < 2 || p[0] != 'P' || (p[1] != '5' && p[1] != '6')) return 0;
+    size_t i = 2;
+    uint64_t largest = 0;
+    for (int field = 0; field < 3; field++) {
+        while (i < size && ((p[i] && strchr(" \t\n\v\f\r", p[i])) || p[i] == '#'))
+            if (p[i++] == '#')
+                while (i < size && p[i] != '\n' && p[i] != '\r')
+                    i++;
+        for (largest = 0; i < size && p[i] >= '0' && p[i] <= '9'; i++)
+            largest = largest < 65536 ? largest * 10 + (uint64_t)(p[i] - '0') : largest;
+    }
+    uint64_t pixel_bytes = (uint64_t)w * (uint64_t)h * (p[1] == '6' ? 3 : 1) * (largest > 255 ? 2 : 1);
+    return i + 1 > size || size - (i + 1) < pixel_bytes;
+}
+
 /* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
 static il_status decode_image(const char *path, int channels, unsigned char **pixels, int *w, int *h,
                               il_error *err) {
@@ -164,6 +183,11 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
                      "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
                      "%llu megapixels",
                      path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
+    } else if (pnm_pixels_missing(bytes, size, *w, *h)) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s ends before the %dx%d pixels its PNM header promises; the file is damaged or "
+                     "truncated",
+                     path, *w, *h);
     } else {
         int dw = 0, dh = 0;
         *pixels = stbi_load_from_memory(bytes, (int)size, &dw, &dh, &comp, channels);
