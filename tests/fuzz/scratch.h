@@ -1,6 +1,6 @@
 /* scratch.h - what the fuzz targets that read files by path share: one private scratch folder per
- * process (made on first use under $TMPDIR, removed at exit), and whole-file writes and reads that stop
- * the fuzzer on an I/O failure, which is the machine's fault and never the input's.
+ * process (made on first use under $TMPDIR, else /dev/shm or /tmp; removed at exit), and whole-file writes
+ * and reads that stop the fuzzer on an I/O failure, which is the machine's fault and never the input's.
  */
 #ifndef INITLAB_FUZZ_SCRATCH_H
 #define INITLAB_FUZZ_SCRATCH_H
