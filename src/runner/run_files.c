@@ -143,7 +143,10 @@ static int meta_key(void *user, const char *section, const char *name, const cha
         }
         memcpy(joined + had, value, more + 1);
         m->values[m->n - 1] = joined;
-        return 1;
+        /* Stored as a value on one line is, so that it reads back the same once written (a tab inside a
+         * piece becomes a space). */
+        r->status = il__meta_set(m, name, joined, &r->error);
+        return r->status == IL_OK;
     }
     r->status = il__meta_set(m, name, value, &r->error);
     return r->status == IL_OK;
