@@ -2,10 +2,10 @@
  * trust: the meta reader (il__meta_read), the results CSV reader (il__csvread_*), the summary
  * (il_summary_read), the report's reading of the merged files (il__report_read) and the collection of
  * the per-run files into merged ones (il_results_collect). The bytes replace one file of a real results
- * folder, tests/fuzz/results-tiny (made by `initlab run` of a 2-run XOR experiment), copied into the
- * scratch folder; every reader then runs on the folder, and the folder is put back as it was.
- * Whatever meta accepts must write out and read back to the same keys and values; a refusal must say
- * why; nothing may crash, read out of bounds or leak.
+ * folder, tests/fuzz/results-tiny (2 runs on XOR, made by `initlab run` of its own config.ini), copied into
+ * the scratch folder; every reader then runs on the folder, and the folder is put back as it was. Whatever
+ * meta accepts must write out and read back to the same keys and values; a refusal must say why; nothing may
+ * crash, read out of bounds or leak.
  *
  * Input: one byte choosing the file (its value modulo the number of files in `files` below), then the
  * file's new bytes.
