@@ -181,6 +181,10 @@ CASES = [
     # Found by fuzz_images: stb_image fills the pixels a short PNM lacks with whatever its buffer held.
     ("images", "images/pnm-truncated-pixels", "color=gray", ["dog/short.pgm ends before the 4x4 pixels", "truncated"],
      {"cat": {"a.png": png(4, 4, [9] * 16)}, "dog": {"short.pgm": b"P5\n# four by four\n4 4\n255\n" + bytes(5)}}),
+    # Found by fuzz_images: stb_image converts a 16-bit PNM asked for in the other color as if it were
+    # 8-bit, reading past its buffer.
+    ("images", "images/pnm-16-bit-rgb-asked-as-gray", "color=gray", ["dog/deep.ppm is a 16-bit RGB PNM", "color=rgb"],
+     {"cat": {"a.png": png(1, 2, [9] * 2)}, "dog": {"deep.ppm": b"P6\n1 2\n65535\n" + bytes(12)}}),
 
     # ---- layer lists (the text of a --layers value)
     # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.

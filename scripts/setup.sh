@@ -74,7 +74,7 @@ case "$mode" in
     #    own, step 3). memcheck and bench are not registered in a sanitizer build (valgrind cannot run a
     #    sanitized program; the benchmark is never a test), and the allocation-counting checks of
     #    test_no_allocation skip themselves there (the sanitizer's allocator takes the place of the
-    #    counting one); everything else runs. About 5 minutes on 2 cores, most of it the acceptance
+    #    counting one); everything else runs. 2 to 5 minutes on 2 cores, most of it the acceptance
     #    tests training on Fashion-MNIST.
     build build-asan -DINITLAB_WERROR=ON -DINITLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE fuzz

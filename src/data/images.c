@@ -136,23 +136,25 @@ static il_status list_folder(const char *dir, name_list *folders, name_list *ima
 
 /* ---- one image -------------------------------------------------------------------------------------- */
 
-/* 1 if bytes are a binary PNM (P5 gray, P6 RGB) that ends before the w x h pixels its header promises.
- * stb_image 2.27 does not notice: it leaves the missing pixels as whatever its buffer held. The header is
- * read as stb reads it: blanks and '#' comments, width, height, largest value, one byte, then pixels. */
-static int pnm_pixels_missing(const unsigned char *p, size_t size, int w, int h) {
+/* The header of a binary PNM (P5 gray, P6 RGB), read as stb_image reads it: blanks and '#' comments,
+ * width, height, largest value, one byte, then the pixels. Returns the channels (1 or 3), or 0 when bytes
+ * are no binary PNM; *largest is the largest value (capped at 65536) and *pixels_at where pixels start.
+ * stb_image 2.27 has two faults here that initlab keeps away from: a file that ends before its pixels
+ * leaves the rest as whatever its buffer held, and a 16-bit file (largest value > 255) asked for in the
+ * other color is converted as if it were 8-bit, reading past its buffer. */
+static int pnm_header(const unsigned char *p, size_t size, uint64_t *largest, size_t *pixels_at) {
     if (size < 2 || p[0] != 'P' || (p[1] != '5' && p[1] != '6')) return 0;
     size_t i = 2;
-    uint64_t largest = 0;
     for (int field = 0; field < 3; field++) {
         while (i < size && ((p[i] && strchr(" \t\n\v\f\r", p[i])) || p[i] == '#'))
             if (p[i++] == '#')
                 while (i < size && p[i] != '\n' && p[i] != '\r')
                     i++;
-        for (largest = 0; i < size && p[i] >= '0' && p[i] <= '9'; i++)
-            largest = largest < 65536 ? largest * 10 + (uint64_t)(p[i] - '0') : largest;
+        for (*largest = 0; i < size && p[i] >= '0' && p[i] <= '9'; i++)
+            *largest = *largest < 65536 ? *largest * 10 + (uint64_t)(p[i] - '0') : *largest;
     }
-    uint64_t pixel_bytes = (uint64_t)w * (uint64_t)h * (p[1] == '6' ? 3 : 1) * (largest > 255 ? 2 : 1);
-    return i + 1 > size || size - (i + 1) < pixel_bytes;
+    *pixels_at = i + 1;
+    return p[1] == '6' ? 3 : 1;
 }
 
 /* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
@@ -167,6 +169,9 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
     int comp = 0;
     const char *why = NULL;
     char quoted[IL_QUOTE_SIZE]; /* stb_image's reason may hold the file's bytes (an unknown PNG chunk) */
+    uint64_t largest = 0;
+    size_t pixels_at = 0;
+    int pnm = 0; /* channels of a binary PNM, else 0 */
     if (size == 0) {
         st = il_fail(err, IL_ERR_FORMAT,
                      "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
@@ -183,11 +188,19 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
                      "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
                      "%llu megapixels",
                      path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
-    } else if (pnm_pixels_missing(bytes, size, *w, *h)) {
+    } else if ((pnm = pnm_header(bytes, size, &largest, &pixels_at)) != 0 &&
+               (pixels_at > size ||
+                size - pixels_at < (uint64_t)*w * (uint64_t)*h * (uint64_t)pnm * (largest > 255 ? 2 : 1))) {
         st = il_fail(err, IL_ERR_FORMAT,
                      "image %s ends before the %dx%d pixels its PNM header promises; the file is damaged or "
                      "truncated",
                      path, *w, *h);
+    } else if (pnm && largest > 255 && pnm != channels) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s is a 16-bit %s PNM (largest value %llu); initlab reads it only as %s: ask for "
+                     "color=%s, or save the image with 8 bits per value",
+                     path, pnm == 3 ? "RGB" : "gray", (unsigned long long)largest, pnm == 3 ? "rgb" : "gray",
+                     pnm == 3 ? "rgb" : "gray");
     } else {
         int dw = 0, dh = 0;
         *pixels = stbi_load_from_memory(bytes, (int)size, &dw, &dh, &comp, channels);
