@@ -185,6 +185,11 @@ CASES = [
     # 8-bit, reading past its buffer.
     ("images", "images/pnm-16-bit-rgb-asked-as-gray", "color=gray", ["dog/deep.ppm is a 16-bit RGB PNM", "color=rgb"],
      {"cat": {"a.png": png(1, 2, [9] * 2)}, "dog": {"deep.ppm": b"P6\n1 2\n65535\n" + bytes(12)}}),
+    # Found by fuzz_images: a PNG chunk claiming 1 GiB made stb_image grow its buffer to 2 GiB first.
+    ("images", "images/png-chunk-longer-than-the-file", "color=gray",
+     ["cannot decode image", "dog/long.png", "says it holds 1073741824 bytes", "truncated"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])},
+      "dog": {"long.png": png(2, 2, [0, 1, 2, 3])[:33] + struct.pack(">I", 1 << 30) + b"IDAT" + bytes(16)}}),
 
     # ---- layer lists (the text of a --layers value)
     # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.

@@ -157,6 +157,25 @@ static int pnm_header(const unsigned char *p, size_t size, uint64_t *largest, si
     return p[1] == '6' ? 3 : 1;
 }
 
+/* 1 (and *at, *claimed set) if bytes are a PNG with a chunk that says it holds more bytes than the file
+ * has left: stb_image would first grow its buffer to the claimed length, up to 2 GiB for a file of a few
+ * hundred bytes. Chunks: 4-byte big-endian length, 4-byte type, data, 4-byte CRC; IEND ends the walk. */
+static int png_chunk_overruns(const unsigned char *p, size_t size, size_t *at, uint64_t *claimed) {
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (size < 8 || memcmp(p, signature, 8) != 0) return 0;
+    for (size_t i = 8; size - i >= 8;) {
+        uint64_t len = (uint64_t)p[i] << 24 | (uint64_t)p[i + 1] << 16 | (uint64_t)p[i + 2] << 8 | p[i + 3];
+        if (len + 12 > size - i) {
+            *at = i;
+            *claimed = len;
+            return 1;
+        }
+        if (memcmp(p + i + 4, "IEND", 4) == 0) return 0;
+        i += 12 + (size_t)len;
+    }
+    return 0;
+}
+
 /* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
 static il_status decode_image(const char *path, int channels, unsigned char **pixels, int *w, int *h,
                               il_error *err) {
@@ -188,6 +207,12 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
                      "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
                      "%llu megapixels",
                      path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
+    } else if (png_chunk_overruns(bytes, size, &pixels_at, &largest)) {
+        st = il_fail(
+            err, IL_ERR_FORMAT,
+            "cannot decode image %s: its PNG chunk at byte %zu says it holds %llu bytes, more than the "
+            "file has left; the file is damaged or truncated",
+            path, pixels_at, (unsigned long long)largest);
     } else if ((pnm = pnm_header(bytes, size, &largest, &pixels_at)) != 0 &&
                (pixels_at > size ||
                 size - pixels_at < (uint64_t)*w * (uint64_t)*h * (uint64_t)pnm * (largest > 255 ? 2 : 1))) {
