@@ -190,6 +190,11 @@ CASES = [
      ["cannot decode image", "dog/long.png", "says it holds 1073741824 bytes", "truncated"],
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])},
       "dog": {"long.png": png(2, 2, [0, 1, 2, 3])[:33] + struct.pack(">I", 1 << 30) + b"IDAT" + bytes(16)}}),
+    # Found by fuzz_images: 28 bytes of TGA header claiming 64 megapixels cost 15 s and 4 GB.
+    ("images", "images/tga-claims-more-than-it-holds", "color=rgb",
+     ["dog/tiny.tga says it is 8192x8192 pixels", "more than a file of 30 bytes can hold"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
+      "dog": {"tiny.tga": bytes([0, 0, 2]) + bytes(9) + struct.pack("<HH", 8192, 8192) + bytes([24, 0]) + bytes(12)}}),
 
     # ---- layer lists (the text of a --layers value)
     # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.

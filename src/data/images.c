@@ -27,6 +27,9 @@
 #define MAX_IMAGE_FILE_BYTES ((uint64_t)256 << 20)
 #define MAX_IMAGE_SIDE       16384
 #define MAX_IMAGE_PIXELS     ((uint64_t)64 << 20)
+/* No format stb_image reads packs more pixel values into one byte of the file (deflate stops near 1032,
+ * GIF's LZW near 2730): a file that claims more is made to, and would cost seconds and gigabytes. */
+#define MAX_VALUES_PER_BYTE 4096
 
 static const char *const image_extensions[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".psd",
                                                ".hdr", ".pic", ".pnm",  ".pgm", ".ppm", NULL};
@@ -207,6 +210,12 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
                      "image %s says it is %dx%d pixels; initlab reads images of at most %d pixels a side and "
                      "%llu megapixels",
                      path, *w, *h, MAX_IMAGE_SIDE, (unsigned long long)(MAX_IMAGE_PIXELS >> 20));
+    } else if ((uint64_t)*w * (uint64_t)*h * (uint64_t)(comp > 0 ? comp : 1) >
+               MAX_VALUES_PER_BYTE * (uint64_t)size) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s says it is %dx%d pixels, more than a file of %zu bytes can hold; the file is "
+                     "damaged or truncated",
+                     path, *w, *h, size);
     } else if (png_chunk_overruns(bytes, size, &pixels_at, &largest)) {
         st = il_fail(
             err, IL_ERR_FORMAT,
