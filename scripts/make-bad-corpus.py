@@ -45,6 +45,14 @@ def png_header_only(width, height):
         struct.pack(">I", zlib.crc32(b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) & 0xFFFFFFFF)
 
 
+def png_with_chunk(kind):
+    """A 1x1 gray PNG with a chunk of type kind (4 bytes) before its image data."""
+    whole = png(1, 1, [0])
+    body = b""
+    extra = struct.pack(">I", 0) + kind + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return whole[:33] + extra + whole[33:]
+
+
 # The good companions: three 2x2 images with labels 0, 1, 2.
 GOOD_PIXELS = list(range(0, 120, 10))
 GOOD_IMAGES = idx([3, 2, 2], GOOD_PIXELS)
@@ -161,6 +169,38 @@ CASES = [
      {"cat": {"a.png": png(4, 4, [9] * 16)}, "dog": {"b.png": png(5, 3, [9] * 15)}}),
     ("images", "images/huge-dimensions", "color=gray", ["dog/huge.png says it is 20000x20000 pixels"],
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])}, "dog": {"huge.png": png_header_only(20000, 20000)}}),
+    # Found by fuzz_images: stb_image names an unknown critical chunk by its raw type bytes, which may be
+    # control characters (here a line feed and an escape); the error must stay one printable line.
+    ("images", "images/png-unknown-chunk-with-control-bytes", "color=gray",
+     ["cannot decode image", "dog/odd.png", "PNG chunk not known"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])}, "dog": {"odd.png": png_with_chunk(b"\x01\n\x1b\x02")}}),
+    # Found by fuzz_images: a PNM width of 11 digits overflows stb_image's int while it reads the header;
+    # whatever it makes of it, the size limits refuse the file.
+    ("images", "images/pnm-size-overflows-int", "color=gray", ["dog/big.pgm says it is", "pixels a side"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])}, "dog": {"big.pgm": b"P5\n99999999999 2\n255\n" + bytes(4)}}),
+    # Found by fuzz_images: stb_image fills the pixels a short PNM lacks with whatever its buffer held.
+    ("images", "images/pnm-truncated-pixels", "color=gray", ["dog/short.pgm ends before the 4x4 pixels", "truncated"],
+     {"cat": {"a.png": png(4, 4, [9] * 16)}, "dog": {"short.pgm": b"P5\n# four by four\n4 4\n255\n" + bytes(5)}}),
+    # Found by fuzz_images: stb_image converts a 16-bit PNM asked for in the other color as if it were
+    # 8-bit, reading past its buffer.
+    ("images", "images/pnm-16-bit-rgb-asked-as-gray", "color=gray", ["dog/deep.ppm is a 16-bit RGB PNM", "color=rgb"],
+     {"cat": {"a.png": png(1, 2, [9] * 2)}, "dog": {"deep.ppm": b"P6\n1 2\n65535\n" + bytes(12)}}),
+    # Found by fuzz_images: a PNG chunk claiming 1 GiB made stb_image grow its buffer to 2 GiB first.
+    ("images", "images/png-chunk-longer-than-the-file", "color=gray",
+     ["cannot decode image", "dog/long.png", "says it holds 1073741824 bytes", "truncated"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])},
+      "dog": {"long.png": png(2, 2, [0, 1, 2, 3])[:33] + struct.pack(">I", 1 << 30) + b"IDAT" + bytes(16)}}),
+    # Found by fuzz_images: 28 bytes of TGA header claiming 64 megapixels cost 15 s and 4 GB.
+    ("images", "images/tga-claims-more-than-it-holds", "color=rgb",
+     ["dog/tiny.tga says it is 8192x8192 pixels", "more than a file of 30 bytes can hold"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
+      "dog": {"tiny.tga": bytes([0, 0, 2]) + bytes(9) + struct.pack("<HH", 8192, 8192) + bytes([24, 0]) + bytes(12)}}),
+
+    # ---- layer lists (the text of a --layers value)
+    # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.
+    ("layers", "layers/one-size-after-a-line-break.txt", "", ["need at least an input size and an output size"],
+     b"\n1"),
+    ("layers", "layers/control-byte-in-an-item.txt", "", ["item 2 of", "expected a whole number"], b"2,\x1b8,1"),
 ]
 
 HEADER = """\
@@ -170,8 +210,10 @@ HEADER = """\
 #         idx-labels: PATH is a labels file, paired with idx/good-images.idx (labels < 10)
 #         csv:        OPTIONS label=NAME[,features=a;b][,regression]
 #         images:     OPTIONS color=gray|rgb[,size=WxH]
-# PATH is relative to this folder. The load must fail, and its error must contain the file name of PATH
-# and every EXPECTED text. tests/unit/test_bad_inputs.c runs them all.
+#         layers:     PATH holds the text of a --layers value (il_net_spec_parse_layers)
+# PATH is relative to this folder. The load must fail, and its error must be one printable line holding
+# every EXPECTED text and (but for layers, a flag's value) the file name of PATH.
+# tests/unit/test_bad_inputs.c runs them all.
 """
 
 
@@ -235,7 +277,7 @@ def main():
     ap.add_argument("--seeds", default=os.path.join(here, "..", "tests", "fuzz", "corpus"))
     args = ap.parse_args()
     out = os.path.normpath(args.out)
-    for sub in ("idx", "csv", "images"):  # a rerun leaves exactly what this run writes
+    for sub in ("idx", "csv", "images", "layers"):  # a rerun leaves exactly what this run writes
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
     write_tree(os.path.join(out, "idx", "good-images.idx"), GOOD_IMAGES)
     write_tree(os.path.join(out, "idx", "good-labels.idx"), GOOD_LABELS)

@@ -16,6 +16,7 @@ build=$(cd "$1" && pwd)
 seconds=$2
 case "$seconds" in '' | *[!0-9]*) echo "run-fuzzers: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} # no BLAS thread pool inside a fuzzer
 
 targets=()
 for t in "$build"/tests/fuzz/fuzz_*; do

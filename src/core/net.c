@@ -87,10 +87,11 @@ il_status il_net_spec_parse_layers(il_net_spec *spec, const char *text, il_error
     il_status st =
         il__parse_size_list(text, IL_WHOLE(1, IL_MAX_WIDTH), IL_MAX_LAYERS + 1, where, sizes, &count, err);
     if (st != IL_OK) return st;
+    char quoted[IL_QUOTE_SIZE]; /* the text as given may hold control characters: one line */
     if (count < 2)
-        return il_fail(
-            err, IL_ERR_USAGE,
-            "layer list \"%s\": need at least an input size and an output size (e.g. 2,1 or 2,8,1)", text);
+        return il_fail(err, IL_ERR_USAGE,
+                       "layer list %s: need at least an input size and an output size (e.g. 2,1 or 2,8,1)",
+                       il__quote(quoted, sizeof quoted, text));
 
     il_net_spec parsed = *spec;
     parsed.n_layers = count - 1;

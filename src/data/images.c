@@ -20,6 +20,7 @@
 #include <stb_image_resize.h>
 
 #include "core/files.h"
+#include "core/parse.h"
 #include "data/loaders.h"
 
 /* Limits that keep one hostile file from costing more than a real image would: 64 MiB of file (a
@@ -29,6 +30,9 @@
 #define IMAGE_HEAD_BYTES     ((size_t)64 << 10)
 #define MAX_IMAGE_SIDE       16384
 #define MAX_IMAGE_PIXELS     ((uint64_t)64 << 20)
+/* No format stb_image reads packs more pixel values into one byte of the file (deflate stops near 1032,
+ * GIF's LZW near 2730): a file that claims more is made to, and would cost seconds and gigabytes. */
+#define MAX_VALUES_PER_BYTE 4096
 
 static const char *const image_extensions[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".psd",
                                                ".hdr", ".pic", ".pnm",  ".pgm", ".ppm", NULL};
@@ -156,13 +160,13 @@ static il_status too_large(const char *path, uint64_t w, uint64_t h, il_error *e
  * with the width and height big-endian at bytes 16 and 20) is read here so that such a file is called
  * too large. */
 static il_status check_image_info(const unsigned char *bytes, size_t size, const char *path, int *w, int *h,
-                                  il_error *err) {
+                                  int *comp, il_error *err) {
     static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    int comp = 0;
+    char quoted[IL_QUOTE_SIZE]; /* stb_image's reason may hold the file's bytes (an unknown PNG chunk) */
     if (size == 0)
         return il_fail(err, IL_ERR_FORMAT,
                        "image %s is empty (0 bytes); expected a PNG, JPEG, BMP or GIF image", path);
-    int info = stbi_info_from_memory(bytes, size > INT32_MAX ? INT32_MAX : (int)size, w, h, &comp);
+    int info = stbi_info_from_memory(bytes, size > INT32_MAX ? INT32_MAX : (int)size, w, h, comp);
     if (!info && size >= 24 && memcmp(bytes, png_signature, 8) == 0 && memcmp(bytes + 12, "IHDR", 4) == 0) {
         uint64_t pw = get_be32(bytes + 16), ph = get_be32(bytes + 20);
         if (pw > MAX_IMAGE_SIDE || ph > MAX_IMAGE_SIDE || pw * ph > MAX_IMAGE_PIXELS)
@@ -174,7 +178,7 @@ static il_status check_image_info(const unsigned char *bytes, size_t size, const
             err, IL_ERR_FORMAT,
             "cannot decode image %s (%s); expected a PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM "
             "image",
-            path, why ? why : "unknown format");
+            path, il__quote(quoted, sizeof quoted, why ? why : "unknown format"));
     }
     if (*w < 1 || *h < 1 || *w > MAX_IMAGE_SIDE || *h > MAX_IMAGE_SIDE ||
         (uint64_t)*w * (uint64_t)*h > MAX_IMAGE_PIXELS)
@@ -190,8 +194,72 @@ static il_status image_judge(const unsigned char *head, size_t len, const char *
     (void)ctx;
     (void)max_bytes;
     if (len >= 2 && head[0] == 0xFF && head[1] == 0xD8) return IL_OK;
-    int w = 0, h = 0;
-    return check_image_info(head, len, path, &w, &h, err);
+    int w = 0, h = 0, comp = 0;
+    return check_image_info(head, len, path, &w, &h, &comp, err);
+}
+
+/* The header of a binary PNM (P5 gray, P6 RGB), read as stb_image reads it: blanks and '#' comments,
+ * width, height, largest value, one byte, then the pixels. Returns the channels (1 or 3), or 0 when bytes
+ * are no binary PNM; *largest is the largest value (capped at 65536) and *pixels_at where pixels start.
+ * stb_image 2.27 has two faults here that initlab keeps away from: a file that ends before its pixels
+ * leaves the rest as whatever its buffer held, and a 16-bit file (largest value > 255) asked for in the
+ * other color is converted as if it were 8-bit, reading past its buffer. */
+static int pnm_header(const unsigned char *p, size_t size, uint64_t *largest, size_t *pixels_at) {
+    if (size < 2 || p[0] != 'P' || (p[1] != '5' && p[1] != '6')) return 0;
+    size_t i = 2;
+    for (int field = 0; field < 3; field++) {
+        while (i < size && ((p[i] && strchr(" \t\n\v\f\r", p[i])) || p[i] == '#'))
+            if (p[i++] == '#')
+                while (i < size && p[i] != '\n' && p[i] != '\r')
+                    i++;
+        for (*largest = 0; i < size && p[i] >= '0' && p[i] <= '9'; i++)
+            *largest = *largest < 65536 ? *largest * 10 + (uint64_t)(p[i] - '0') : *largest;
+    }
+    *pixels_at = i + 1;
+    return p[1] == '6' ? 3 : 1;
+}
+
+/* 1 (and *at, *claimed set) if bytes are a PNG with a chunk that says it holds more bytes than the file
+ * has left: stb_image would first grow its buffer to the claimed length, up to 2 GiB for a file of a few
+ * hundred bytes. Chunks: 4-byte big-endian length, 4-byte type, data, 4-byte CRC; IEND ends the walk. */
+static int png_chunk_overruns(const unsigned char *p, size_t size, size_t *at, uint64_t *claimed) {
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (size < 8 || memcmp(p, signature, 8) != 0) return 0;
+    for (size_t i = 8; size - i >= 8;) {
+        uint64_t len = (uint64_t)p[i] << 24 | (uint64_t)p[i + 1] << 16 | (uint64_t)p[i + 2] << 8 | p[i + 3];
+        if (len + 12 > size - i) {
+            *at = i;
+            *claimed = len;
+            return 1;
+        }
+        if (memcmp(p + i + 4, "IEND", 4) == 0) return 0;
+        i += 12 + (size_t)len;
+    }
+    return 0;
+}
+
+/* 1 if bytes hold a TGA whose pixels do not fit in the file. TGA has no signature: stb_image takes a file
+ * for one when no other format's signature matches (so the signatures are checked first). Header: ID
+ * length (byte 0), color-map type and image type (1, 2), color-map length (5-6, little-endian) and entry
+ * bits (7), width (12-13), height (14-15), bits per pixel (16); the pixels follow the ID and the color map.
+ * stb_image 2.27 leaves the pixels of a TGA that ends early as whatever its buffer held: refused here when
+ * the pixels would start past the end, or, uncompressed (types 1-3), end past it. */
+static int tga_truncated(const unsigned char *p, size_t size) {
+    static const char *const signatures[] = {
+        "\x89PNG", "\xff\xd8", "BM", "GIF8", "8BPS", "#?RADIANCE", "#?RGBE", "\x53\x80\xf6\x34", "P5", "P6"};
+    for (size_t i = 0; i < sizeof signatures / sizeof *signatures; i++) {
+        size_t n = strlen(signatures[i]);
+        if (size >= n && memcmp(p, signatures[i], n) == 0) return 0;
+    }
+    if (size < 18) return 0; /* stb_image refuses it itself */
+    uint64_t id = p[0], map_type = p[1], type = p[2];
+    uint64_t map_len = (uint64_t)p[5] | (uint64_t)p[6] << 8, map_bits = p[7];
+    uint64_t w = (uint64_t)p[12] | (uint64_t)p[13] << 8, h = (uint64_t)p[14] | (uint64_t)p[15] << 8,
+             bits = p[16];
+    uint64_t start = 18 + id + (map_type ? map_len * ((map_bits + 7) / 8) : 0);
+    if (start > size) return 1;
+    if (type >= 1 && type <= 3) return size - start < w * h * ((bits + 7) / 8);
+    return 0;
 }
 
 /* Decode path as channels-per-pixel bytes (malloc'ed, stbi_image_free it). */
@@ -204,14 +272,51 @@ static il_status decode_image(const char *path, int channels, unsigned char **pi
                                         &text, &size, err);
     if (st != IL_OK) return st;
     unsigned char *bytes = (unsigned char *)text;
-    st = check_image_info(bytes, size, path, w, h, err);
-    if (st == IL_OK) {
-        int dw = 0, dh = 0, comp = 0;
+    int comp = 0;
+    char quoted[IL_QUOTE_SIZE];
+    uint64_t largest = 0;
+    size_t pixels_at = 0;
+    int pnm = 0; /* channels of a binary PNM, else 0 */
+    st = check_image_info(bytes, size, path, w, h, &comp, err);
+    if (st != IL_OK) {
+        /* refused from its declared size or format */
+    } else if ((uint64_t)*w * (uint64_t)*h * (uint64_t)(comp > 0 ? comp : 1) >
+               MAX_VALUES_PER_BYTE * (uint64_t)size) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s says it is %dx%d pixels, more than a file of %zu bytes can hold; the file is "
+                     "damaged or truncated",
+                     path, *w, *h, size);
+    } else if (png_chunk_overruns(bytes, size, &pixels_at, &largest)) {
+        st = il_fail(
+            err, IL_ERR_FORMAT,
+            "cannot decode image %s: its PNG chunk at byte %zu says it holds %llu bytes, more than the "
+            "file has left; the file is damaged or truncated",
+            path, pixels_at, (unsigned long long)largest);
+    } else if ((pnm = pnm_header(bytes, size, &largest, &pixels_at)) != 0 &&
+               (pixels_at > size ||
+                size - pixels_at < (uint64_t)*w * (uint64_t)*h * (uint64_t)pnm * (largest > 255 ? 2 : 1))) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s ends before the %dx%d pixels its PNM header promises; the file is damaged or "
+                     "truncated",
+                     path, *w, *h);
+    } else if (pnm && largest > 255 && pnm != channels) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s is a 16-bit %s PNM (largest value %llu); initlab reads it only as %s: ask for "
+                     "color=%s, or save the image with 8 bits per value",
+                     path, pnm == 3 ? "RGB" : "gray", (unsigned long long)largest, pnm == 3 ? "rgb" : "gray",
+                     pnm == 3 ? "rgb" : "gray");
+    } else if (tga_truncated(bytes, size)) {
+        st = il_fail(err, IL_ERR_FORMAT,
+                     "image %s ends before the %dx%d pixels its TGA header promises; the file is damaged or "
+                     "truncated",
+                     path, *w, *h);
+    } else {
+        int dw = 0, dh = 0;
         *pixels = stbi_load_from_memory(bytes, (int)size, &dw, &dh, &comp, channels);
         if (!*pixels) {
             const char *why = stbi_failure_reason();
             st = il_fail(err, IL_ERR_FORMAT, "cannot decode image %s (%s); the file is damaged or truncated",
-                         path, why ? why : "unknown error");
+                         path, il__quote(quoted, sizeof quoted, why ? why : "unknown error"));
         } else if (dw != *w || dh != *h) {
             st = il_fail(err, IL_ERR_FORMAT, "image %s: its header says %dx%d pixels but it decodes to %dx%d",
                          path, *w, *h, dw, dh);

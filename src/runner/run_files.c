@@ -297,6 +297,11 @@ static int meta_key(void *user, const char *section, const char *name, const cha
     (void)section; /* meta has none; a heading someone added changes nothing */
     meta_reader *r = user;
     il__meta *m = r->meta;
+    if (!*name) { /* written back, " = value" would read as the previous key's continuation */
+        r->status = il_fail(&r->error, IL_ERR_FORMAT, "%s: line %d: expected \"key = value\", found no key",
+                            r->path, r->line);
+        return 0;
+    }
     if (r->indented && m->n && strcmp(m->keys[m->n - 1], name) == 0) {
         /* A continuation: the writer broke the value between two non-blank characters. */
         size_t had = strlen(m->values[m->n - 1]), more = strlen(value);
@@ -307,7 +312,10 @@ static int meta_key(void *user, const char *section, const char *name, const cha
         }
         memcpy(joined + had, value, more + 1);
         m->values[m->n - 1] = joined;
-        return 1;
+        /* Stored as a value on one line is, so that it reads back the same once written (a tab inside a
+         * piece becomes a space). */
+        r->status = il__meta_set(m, name, joined, &r->error);
+        return r->status == IL_OK;
     }
     r->status = il__meta_set(m, name, value, &r->error);
     return r->status == IL_OK;

@@ -1,7 +1,8 @@
 /* test_bad_inputs.c - every file of the bad-input corpus (tests/data/bad/, listed in its MANIFEST) is
- * refused by its loader with one error naming the file and saying what was expected, and leaves nothing
- * allocated. One cmocka test per case, named for it; run under AddressSanitizer in CI, so a case that
- * reads out of bounds or leaks fails too.
+ * refused by its loader with one error, one printable line, naming the file (but for a --layers value,
+ * which comes from no file) and saying what was expected, and leaves nothing allocated. One cmocka test
+ * per case, named for it; run under AddressSanitizer in CI, so a case that reads out of bounds or leaks
+ * fails too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "data/loaders.h"
+#include "initlab/net.h"
 #include "testutil.h"
 
 #define CORPUS     INITLAB_SOURCE_DIR "/tests/data/bad"
@@ -83,6 +85,16 @@ static il_status run_case(const bad_case *c, const char *path, il_error *err) {
         const char *size = option(options, "size", buf, sizeof buf);
         if (size) assert_int_equal(sscanf(size, "%zux%zu", &opt.width, &opt.height), 2);
         st = il__images_load(&d, path, &opt, err);
+    } else if (strcmp(loader, "layers") == 0) {
+        size_t size = 0;
+        char *text = tu_read_file(path, &size);
+        assert_non_null(text);
+        il_net_spec spec, before;
+        memset(&spec, 0, sizeof spec);
+        before = spec;
+        st = il_net_spec_parse_layers(&spec, text, err);
+        assert_memory_equal(&spec, &before, sizeof spec); /* a refused list changes nothing */
+        free(text);
     } else {
         fail_msg("MANIFEST line %d: unknown loader '%s'", c->line, loader);
         return IL_OK;
@@ -105,7 +117,13 @@ static void test_bad_file_is_refused_naming_the_file_and_what_was_expected(void 
     print_message("  %s\n", err.msg);
     const char *base = strrchr(c->fields[1], '/');
     base = base ? base + 1 : c->fields[1];
-    if (!strstr(err.msg, base)) fail_msg("MANIFEST line %d: the error does not name '%s'", c->line, base);
+    if (strcmp(c->fields[0], "layers") != 0 && !strstr(err.msg, base))
+        fail_msg("MANIFEST line %d: the error does not name '%s'", c->line, base);
+    /* One printable line, whatever bytes the file holds (a decoder may quote them). */
+    for (const char *p = err.msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            fail_msg("MANIFEST line %d: the error holds control byte 0x%02x at %d", c->line,
+                     (unsigned char)*p, (int)(p - err.msg));
     for (int i = 3; i < c->n_fields; i++)
         if (!strstr(err.msg, c->fields[i]))
             fail_msg("MANIFEST line %d: the error does not say '%s'", c->line, c->fields[i]);
@@ -154,9 +172,9 @@ static void load_manifest(void) {
 /* Every file or folder of the corpus is a case in the manifest (or a good companion): none is forgotten. */
 static void test_every_corpus_entry_is_a_manifest_case(void **state) {
     (void)state;
-    const char *kinds[3] = {"idx", "csv", "images"};
+    const char *kinds[4] = {"idx", "csv", "images", "layers"};
     int entries = 0;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         char dir[1024];
         snprintf(dir, sizeof dir, "%s/%s", CORPUS, kinds[k]);
         DIR *d = opendir(dir);
