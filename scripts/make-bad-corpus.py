@@ -196,6 +196,16 @@ CASES = [
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
       "dog": {"tiny.tga": bytes([0, 0, 2]) + bytes(9) + struct.pack("<HH", 8192, 8192) + bytes([24, 0]) + bytes(12)}}),
 
+    # Found by fuzz_images: a TGA whose ID field runs past the end of the file; stb_image left its pixels
+    # as whatever its buffer held. An uncompressed TGA whose pixels stop early is the same fault.
+    ("images", "images/tga-id-past-the-end", "color=rgb",
+     ["dog/short.tga ends before the 2x2 pixels its TGA header promises", "truncated"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
+      "dog": {"short.tga": bytes([80, 0, 2]) + bytes(9) + struct.pack("<HH", 2, 2) + bytes([24, 0]) + bytes(20)}}),
+    ("images", "images/tga-pixels-cut-short", "color=rgb",
+     ["dog/cut.tga ends before the 2x2 pixels its TGA header promises", "truncated"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
+      "dog": {"cut.tga": bytes([0, 0, 2]) + bytes(9) + struct.pack("<HH", 2, 2) + bytes([24, 0]) + bytes(5)}}),
     # ---- layer lists (the text of a --layers value)
     # Found by fuzz_layers: a list of one size after a line break was echoed raw, over two lines.
     ("layers", "layers/one-size-after-a-line-break.txt", "", ["need at least an input size and an output size"],

@@ -21,8 +21,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 core_packages=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libstb-dev zlib1g-dev
   libinih-dev gnuplot-nox fonts-dejavu-core dataset-fashion-mnist)
 # Extra for the full test suite: clang's libFuzzer and sanitizers, valgrind for the memcheck pass, a
-# browser to check the HTML report, and a spreadsheet to check that the CSVs open as numbers.
-test_packages=(clang libclang-rt-14-dev valgrind chromium libreoffice-calc-nogui)
+# browser to check the HTML report, a spreadsheet to check that the CSVs open as numbers, and PyTorch for
+# the cross-check of the first loss (tests/claims/test_claims_exact_loss.c).
+test_packages=(clang libclang-rt-14-dev valgrind chromium libreoffice-calc-nogui python3-torch)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
