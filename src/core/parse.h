@@ -68,7 +68,6 @@ const char *il__quote(char *buf, size_t size, const char *text);
  * notation when about as short ("2000", not "2e+03"). */
 void il__format_real(char *buf, size_t size, double v);
 
-
 /* "2,8,1": whole numbers separated by commas (blanks around items allowed), each in r, at most max of
  * them, into sizes[0..*count). An empty list, an empty item ("2,,1"), a bad item or too many items give
  * IL_ERR_USAGE naming where, the item's position and the list ("--layers, item 2 of "2,0,1": expected a

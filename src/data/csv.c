@@ -55,15 +55,14 @@ static const char *quoted(char *buf, size_t size, const char *text) {
     return buf;
 }
 
-
 /* The header's names, listed for a message (shortened when long). */
 static void list_columns(char *buf, size_t size, const column_ref *header, size_t n) {
     size_t used = 0, i = 0;
     buf[0] = '\0';
     for (; i < n && used + 64 < size; i++) {
         char q[IL_QUOTE_SIZE];
-        int w =
-            snprintf(buf + used, size - used, "%s%s", i ? ", " : "", il__csv_shown(q, sizeof q, header[i].name));
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                         il__csv_shown(q, sizeof q, header[i].name));
         if (w < 0) break;
         used += (size_t)w;
     }

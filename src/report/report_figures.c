@@ -139,7 +139,7 @@ typedef struct {
 static const struct {
     const char *name;
     size_t offset;
-} placeholders[] = {
+} caption_words[] = {
     {"{loss}", offsetof(figure_words, loss)},
     {"{dead_units}", offsetof(figure_words, dead_units)},
     {"{dead_share}", offsetof(figure_words, dead_share)},
@@ -158,15 +158,15 @@ static const char dead_share_words[] =
 static void expand(char *out, size_t size, const char *text, const figure_words *w) {
     size_t used = 0;
     for (const char *p = text; *p && used + 1 < size;) {
-        size_t k = 0, n = sizeof placeholders / sizeof placeholders[0];
+        size_t k = 0, n = sizeof caption_words / sizeof caption_words[0];
         if (*p == '{')
-            while (k < n && strncmp(p, placeholders[k].name, strlen(placeholders[k].name)) != 0)
+            while (k < n && strncmp(p, caption_words[k].name, strlen(caption_words[k].name)) != 0)
                 k++;
         if (*p == '{' && k < n) {
-            const char *word = (const char *)w + placeholders[k].offset;
+            const char *word = (const char *)w + caption_words[k].offset;
             int written = snprintf(out + used, size - used, "%s", word);
             used = (size_t)written < size - used ? used + (size_t)written : size - 1;
-            p += strlen(placeholders[k].name);
+            p += strlen(caption_words[k].name);
         } else {
             out[used++] = *p++;
         }
