@@ -234,7 +234,7 @@ static void test_a_run_that_fails_while_writing_its_files_leaves_none(void **sta
     char *out = NULL;
     int status = tu_run(command, &out);
     if (status != 1 || !strstr(out, "4 of 4 runs failed") || !strstr(out, "histograms.csv"))
-        fail_msg("expected every run to fail writing histograms.csv, exit 1; got %d:\n", status, out);
+        fail_msg("expected every run to fail writing histograms.csv, exit 1; got %d:\n%s", status, out);
     free(out);
     char runs[4200];
     snprintf(runs, sizeof runs, "%s/runs", l.out);
@@ -242,7 +242,7 @@ static void test_a_run_that_fails_while_writing_its_files_leaves_none(void **sta
     assert_int_equal(tu_run(command, &out), 0);
     if (atoi(out) != 0) {
         char *listing = snapshot(runs);
-        fail_msg("failed runs left files:\n", listing);
+        fail_msg("failed runs left files:\n%s", listing);
     }
     free(out);
     assert_int_equal(rows_of(l.out, "runs.csv"), 0);
