@@ -202,6 +202,11 @@ CASES = [
      ["dog/short.tga ends before the 2x2 pixels its TGA header promises", "truncated"],
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},
       "dog": {"short.tga": bytes([80, 0, 2]) + bytes(9) + struct.pack("<HH", 2, 2) + bytes([24, 0]) + bytes(20)}}),
+    # Found by fuzz_images: 17 bytes, one short of a TGA header, that stb_image decodes as 18x2059 pixels.
+    ("images", "images/tga-header-cut-short", "color=gray",
+     ["dog/short.tga ends before the 18x2059 pixels its TGA header promises", "truncated"],
+     {"cat": {"a.png": png(2, 2, [0, 1, 2, 3])},
+      "dog": {"short.tga": bytes.fromhex("0d00033e36062483464428001200 0b0808".replace(" ", ""))}}),
     ("images", "images/tga-pixels-cut-short", "color=rgb",
      ["dog/cut.tga ends before the 2x2 pixels its TGA header promises", "truncated"],
      {"cat": {"a.png": png(2, 2, [0, 1, 2, 3] * 3, channels=3)},

@@ -243,7 +243,8 @@ static int png_chunk_overruns(const unsigned char *p, size_t size, size_t *at, u
  * length (byte 0), color-map type and image type (1, 2), color-map length (5-6, little-endian) and entry
  * bits (7), width (12-13), height (14-15), bits per pixel (16); the pixels follow the ID and the color map.
  * stb_image 2.27 leaves the pixels of a TGA that ends early as whatever its buffer held: refused here when
- * the pixels would start past the end, or, uncompressed (types 1-3), end past it. */
+ * the header itself is cut short, the pixels would start past the end, or, uncompressed (types 1-3), end
+ * past it. */
 static int tga_truncated(const unsigned char *p, size_t size) {
     static const char *const signatures[] = {
         "\x89PNG", "\xff\xd8", "BM", "GIF8", "8BPS", "#?RADIANCE", "#?RGBE", "\x53\x80\xf6\x34", "P5", "P6"};
@@ -251,7 +252,7 @@ static int tga_truncated(const unsigned char *p, size_t size) {
         size_t n = strlen(signatures[i]);
         if (size >= n && memcmp(p, signatures[i], n) == 0) return 0;
     }
-    if (size < 18) return 0; /* stb_image refuses it itself */
+    if (size < 18) return 1; /* not even its header: stb_image still decodes such a file */
     uint64_t id = p[0], map_type = p[1], type = p[2];
     uint64_t map_len = (uint64_t)p[5] | (uint64_t)p[6] << 8, map_bits = p[7];
     uint64_t w = (uint64_t)p[12] | (uint64_t)p[13] << 8, h = (uint64_t)p[14] | (uint64_t)p[15] << 8,
