@@ -7,6 +7,8 @@
 
 #include "testutil.h"
 
+#include "initlab/data.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,4 +112,14 @@ const char *tu_source_path(const char *relative) {
     snprintf(buf, sizeof buf, "%s", relative);
 #endif
     return buf;
+}
+
+il_status tu_load_spec(const char *spec, il_error *err) {
+    il_data_options opt;
+    il_data_options_default(&opt);
+    il_data data;
+    memset(&data, 0, sizeof data);
+    il_status st = il_data_load(&data, spec, &opt, err);
+    il_data_free(&data);
+    return st;
 }

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "initlab/status.h"
+
 /* A fresh empty folder under the build tree (or /tmp), unique per call; returned path is static-owned
  * by the caller (free it). Removed by nothing: the build tree is scratch. */
 char *tu_make_tmpdir(const char *tag);
@@ -19,6 +21,9 @@ int tu_run(const char *command, char **output);
 /* Path of the initlab program built by this build (CMake compiles it in as INITLAB_EXE); fails the
  * running test when the build has none or the file is not there, rather than run another initlab. */
 const char *tu_exe(void);
+/* Load the data source spec with default options and free it again: the status and message of the
+ * load (for tests of what a loader refuses). */
+il_status tu_load_spec(const char *spec, il_error *err);
 /* Path of a file in the source tree: tu_source_path("tests/data/bad/x") (static buffer). */
 const char *tu_source_path(const char *relative);
 

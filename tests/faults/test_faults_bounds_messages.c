@@ -76,13 +76,7 @@ static void test_a_model_decoding_an_output_the_data_lacks_is_refused_naming_the
 static il_status load_csv(const char *path, const char *label, il_error *err) {
     char spec[4400];
     snprintf(spec, sizeof spec, "csv:file=%s,label=%s", path, label);
-    il_data_options opt;
-    il_data_options_default(&opt);
-    il_data data;
-    memset(&data, 0, sizeof data);
-    il_status st = il_data_load(&data, spec, &opt, err);
-    il_data_free(&data);
-    return st;
+    return tu_load_spec(spec, err);
 }
 
 static void test_a_csv_cell_with_escape_sequences_and_line_breaks_is_shown_escaped_on_one_line(void **state) {

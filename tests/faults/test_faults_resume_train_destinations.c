@@ -26,8 +26,9 @@ static double now_seconds(void) {
 /* A training that takes many seconds when it is allowed to start (the check that it would: below). */
 #define LONG_TRAINING "train --data circles --hidden 16 --epochs 200000 --quiet"
 
-/* `initlab train ... FLAG PATH` must fail within a fraction of a second, before any training, with a
- * message naming the flag and `expect`, and leave nothing at path. */
+/* `initlab train ... FLAG PATH` must fail before any training (which runs far longer than the 5 s
+ * allowed here: the control below), with a message naming the flag and `expect`, and leave nothing at
+ * path. The refusals take well under 0.5 s on an idle machine; the margin is for a loaded one. */
 static void assert_refused_at_once(const char *flag, const char *path, const char *expect) {
     char args[9000];
     snprintf(args, sizeof args, LONG_TRAINING " %s '%s'", flag, path);
@@ -35,9 +36,9 @@ static void assert_refused_at_once(const char *flag, const char *path, const cha
     double t0 = now_seconds();
     int status = lab_initlab(args, &out);
     double seconds = now_seconds() - t0;
-    if (status != 1 || !strstr(out, flag) || !strstr(out, expect) || seconds > 0.5)
-        fail_msg("%s %s: exit %d after %.2f s, expected 1 within 0.5 s naming \"%s\":\n%s", flag, path,
-                 status, seconds, expect, out);
+    if (status != 1 || !strstr(out, flag) || !strstr(out, expect) || seconds > 5.0)
+        fail_msg("%s %s: exit %d after %.2f s, expected 1 within 5 s naming \"%s\":\n%s", flag, path, status,
+                 seconds, expect, out);
     assert_null(strstr(out, "test loss"));
     free(out);
 }
@@ -67,10 +68,11 @@ static void test_unwritable_save_and_export_destinations_are_refused_before_trai
     assert_int_equal(access(path, F_OK), -1);
     chmod(locked, 0755);
 
-    /* The same training with a destination that can be written does start (and is stopped here after
-     * a moment): the refusals above are the check, not a training that was quick anyway. */
+    /* The same training with a destination that can be written does start and is still running after
+     * the 5 s the refusals are allowed (then it is stopped): the refusals above are the check, not a
+     * training that was quick anyway. */
     char command[9000];
-    snprintf(command, sizeof command, "timeout 1 '%s' " LONG_TRAINING " --save '%s/model.bin'; echo $?",
+    snprintf(command, sizeof command, "timeout 6 '%s' " LONG_TRAINING " --save '%s/model.bin'; echo $?",
              tu_exe(), scratch);
     char *out = NULL;
     tu_run(command, &out);
